@@ -1,0 +1,345 @@
+"""From rule matches to a diagnosis an admin can act on.
+
+Matches are grouped into findings (one per cause and relationship), independent rules that
+agree raise the confidence, findings are ranked, every cause that did not fire is reported as
+ruled out (with the fact that excludes it) or not evaluated (with the artifact that would settle
+it), and the verdict maps to monitoring-plugin exit codes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import TemplateError
+
+from .describe import describe_pattern, summarise
+from .errors import FodocError
+from .extract import Extraction
+from .facts import Fact
+from .inference import Match
+from .inference.native import Miss, explain_miss, index_by_kind, satisfies
+from .knowledge import KnowledgeBase
+from .rules import Compare, Ref, Rule, explain_environment
+from .runbooks import render
+
+SCHEMA = "fodoc.diagnosis/1"
+_SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+MAX_CONFIDENCE = 0.99  # agreeing rules raise confidence, but the tool is never certain
+EXIT_CODES = {"healthy": 0, "warning": 1, "critical": 2, "unknown": 3}
+
+
+@dataclass
+class Evidence:
+    summary: str
+    artifact: str
+    record: str | None
+    kind: str
+    fields: dict[str, Any]
+
+    @classmethod
+    def of(cls, fact: Fact) -> "Evidence":
+        return cls(summarise(fact), fact.source.artifact, fact.source.record, fact.kind, dict(fact.fields))
+
+
+@dataclass
+class Finding:
+    cause: str
+    title: str
+    severity: str
+    confidence: float
+    server: str
+    partner: str | None
+    relationship: str | None
+    rules: list[str]
+    explanations: list[str]
+    evidence: list[Evidence]
+    tells_apart: list[dict[str, str]] = field(default_factory=list)
+    runbook: Any = None
+    runbook_error: str | None = None
+
+
+@dataclass
+class RuledOut:
+    cause: str
+    rule: str
+    reason: str
+    evidence: list[Evidence]
+
+
+@dataclass
+class NotEvaluated:
+    cause: str
+    rule: str
+    missing: str
+    settle_with: str
+
+
+@dataclass
+class Diagnosis:
+    verdict: str
+    summary: str
+    servers: list[str]
+    relationships: list[dict[str, Any]]
+    findings: list[Finding]
+    ruled_out: list[RuledOut]
+    not_evaluated: list[NotEvaluated]
+    timeline: list[dict[str, Any]]
+    problems: list[str]
+    manifest: dict[str, Any]
+    engine: str
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.verdict]
+
+
+def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact],
+                    matches: list[Match], engine_name: str) -> Diagnosis:
+    findings = _findings(kb, facts, matches)
+    fired_causes = {f.cause for f in findings}
+    index = index_by_kind(facts)
+    ruled_out, not_evaluated = _misses(kb, index, extraction, fired_causes)
+    _link_competitors(kb, findings)
+    relationships = _relationships(facts)
+    verdict = _verdict(findings, relationships, facts)
+    problems = [p.one_line() for p in extraction.problems]
+    return Diagnosis(verdict, _summary(verdict, findings, relationships), extraction.servers,
+                     relationships, findings, ruled_out, not_evaluated, _timeline(facts), problems,
+                     _manifest_summary(extraction.manifest), engine_name)
+
+
+# -- findings ----------------------------------------------------------------------------------
+
+def _findings(kb: KnowledgeBase, facts: list[Fact], matches: list[Match]) -> list[Finding]:
+    groups: dict[tuple, dict] = {}
+    ordered = sorted(matches, key=lambda m: (-m.rule.confidence, m.rule.id, m.key()))
+    for match in ordered:
+        bound = dict(match.bindings)
+        subject = {role: bound[ref.alias].fields.get(ref.field) for role, ref in match.rule.subject.items()}
+        servers = frozenset(s for s in (subject.get("server"), subject.get("partner")) if s)
+        key = (match.rule.cause, subject.get("relationship") or "", servers)
+        group = groups.setdefault(key, {"subject": subject, "rules": {}, "explanations": [],
+                                        "evidence": {}, "lead": match.rule})
+        group["rules"].setdefault(match.rule.id, match.rule)
+        text = _explain(match.rule, bound)
+        if text not in group["explanations"]:
+            group["explanations"].append(text)
+        for _, fact in match.bindings:
+            group["evidence"].setdefault((fact.kind, fact.source, tuple(sorted(fact.fields.items(), key=repr))),
+                                         fact)
+    findings = []
+    for (cause, _, _), group in groups.items():
+        rules: dict[str, Rule] = group["rules"]
+        doubt = 1.0
+        for rule in rules.values():
+            doubt *= 1.0 - rule.confidence
+        lead: Rule = group["lead"]
+        severity = min((r.severity for r in rules.values()), key=_SEVERITY_RANK.__getitem__)
+        subject = group["subject"]
+        confidence = min(round(1.0 - doubt, 3), MAX_CONFIDENCE)
+        finding = Finding(cause, lead.title, severity, confidence, subject["server"],
+                          subject.get("partner"), subject.get("relationship"), sorted(rules),
+                          group["explanations"],
+                          [Evidence.of(f) for f in sorted(group["evidence"].values(), key=Fact.sort_key)])
+        _attach_runbook(kb, finding, facts)
+        findings.append(finding)
+    findings.sort(key=lambda f: (_SEVERITY_RANK[f.severity], -f.confidence, f.cause,
+                                 f.relationship or "", f.server))
+    return findings
+
+
+def _explain(rule: Rule, bound: dict[str, Fact]) -> str:
+    context = {alias: dict(fact.fields) for alias, fact in bound.items()}
+    try:
+        text = explain_environment().from_string(rule.explain).render(context)
+    except TemplateError as exc:
+        text = f"{rule.title} (explanation template failed: {exc})"
+    return " ".join(text.split())
+
+
+def runbook_variables(finding: Finding, facts: list[Fact]) -> dict[str, Any]:
+    """The variables a runbook is rendered with: the pair's real names and relationship settings."""
+    variables: dict[str, Any] = {"server": finding.server, "partner": finding.partner or finding.server,
+                                 "relationship": finding.relationship or ""}
+    rels = [f for f in facts if f.kind == "relationship" and f.get("name") == finding.relationship]
+    # Only the server's own copy: the partner's copy holds the mirrored role, share and address.
+    rel = next((f for f in rels if f.get("server") == finding.server), None)
+    if rel is not None:
+        settings = {k: v for k, v in rel.fields.items() if k not in ("server", "name", "state", "partner")}
+        settings["scopes"] = [s for s in rel.get("scopes", "").split(",") if s]
+        variables["rel"] = settings
+    return variables
+
+
+def _attach_runbook(kb: KnowledgeBase, finding: Finding, facts: list[Fact]) -> None:
+    try:
+        runbook = kb.runbooks.get(finding.cause)
+        finding.runbook = render(runbook, runbook_variables(finding, facts))
+    except FodocError as exc:
+        finding.runbook_error = exc.one_line()
+
+
+def _link_competitors(kb: KnowledgeBase, findings: list[Finding]) -> None:
+    """Tell the admin which single check separates two causes that both matched."""
+    for finding in findings:
+        others = {f.cause for f in findings if f is not finding and f.relationship == finding.relationship}
+        seen = set()
+        for rule in kb.rules_for(finding.cause):
+            for cause, check in sorted(rule.tells_apart.items()):
+                if cause in others and cause not in seen:
+                    seen.add(cause)
+                    finding.tells_apart.append({"cause": cause, "check": check})
+
+
+# -- causes that did not fire -------------------------------------------------------------------
+
+def _misses(kb: KnowledgeBase, index: dict[str, list[Fact]], extraction: Extraction,
+            fired: set[str]) -> tuple[list[RuledOut], list[NotEvaluated]]:
+    ruled_out: list[RuledOut] = []
+    not_evaluated: list[NotEvaluated] = []
+    collected = set(extraction.servers)
+    missing = {(f["server"], f["artifact"]) for f in index.get("artifact_missing", ())}
+    for cause in kb.causes:
+        if cause in fired:
+            continue
+        for rule in kb.rules_for(cause):
+            miss = explain_miss(rule, index)
+            gap = _gap(kb, rule, miss, index, collected, missing)
+            if gap:
+                not_evaluated.append(NotEvaluated(cause, rule.id, gap[0], gap[1]))
+            else:
+                ruled_out.append(_ruled_out(rule, miss))
+    return ruled_out, not_evaluated
+
+
+def _gap(kb: KnowledgeBase, rule: Rule, miss: Miss, index: dict[str, list[Fact]],
+         collected: set[str], missing: set[tuple[str, str]]) -> tuple[str, str] | None:
+    """Why the rule could not be evaluated (what is missing, what would settle it), or None."""
+    if miss.stage != "match":
+        return None
+    pattern = next(p for p in rule.patterns if p.alias == miss.alias)
+    families = kb.catalog.kinds[pattern.kind].produced_by
+    bindings = dict(miss.bindings)
+    servers = []
+    server_fields = set(kb.catalog.server_fields(pattern.kind))
+    for cond in pattern.conditions:
+        if isinstance(cond, Compare) and cond.op == "eq" and cond.field in server_fields:
+            value = cond.value
+            if isinstance(value, Ref):
+                value = bindings[value.alias].fields.get(value.field)
+            if isinstance(value, str):
+                servers.append(value)
+    artifact_names = ", ".join(families)
+    if kb.catalog.kinds[pattern.kind].derived:
+        # Derived facts compare the two sides; absence means "no difference" once both were read.
+        compared = [f for f in index.get("pair", ()) if "states_agree" in f.fields]
+        if compared:
+            return None
+        return (f"{pattern.kind} facts, which need the {artifact_names} output of both partners",
+                f"collect {artifact_names} on both partners")
+    for server in servers:
+        if server not in collected:
+            return (f"{pattern.kind} facts about {server}, which was not collected",
+                    f"collect a bundle from {server} ({artifact_names})")
+        lacking = sorted(a for s, a in missing if s == server and any(a.startswith(f) for f in families))
+        if lacking:
+            return (f"{pattern.kind} facts about {server} ({', '.join(lacking)} not in the bundle)",
+                    f"collect {', '.join(lacking)} on {server}")
+    if not servers and not index.get(pattern.kind):
+        return (f"{pattern.kind} facts (none in the bundle)", f"collect {artifact_names}")
+    return None
+
+
+def _ruled_out(rule: Rule, miss: Miss) -> RuledOut:
+    bindings = dict(miss.bindings)
+    if miss.stage == "absent":
+        blocker = miss.candidates[0]
+        reason = f"{summarise(blocker)} excludes it"
+        return RuledOut(rule.cause, rule.id, reason, [Evidence.of(blocker)])
+    pattern = next(p for p in rule.patterns if p.alias == miss.alias)
+    wanted = describe_pattern(pattern, bindings)
+    closest = _closest(pattern, miss.candidates, bindings)
+    if closest:
+        reason = f"no {wanted}; found {'; '.join(summarise(f) for f in closest)}"
+    else:
+        reason = f"no {wanted}"
+    return RuledOut(rule.cause, rule.id, reason, [Evidence.of(f) for f in closest])
+
+
+def _closest(pattern, candidates: tuple[Fact, ...], bindings: dict[str, Fact]) -> list[Fact]:
+    """The facts worth showing next to 'no match': a few specific ones, or near misses.
+
+    Three service or probe facts about the partner say a lot ("found DHCPServer: Running");
+    forty unrelated events of the same server say nothing, so among many candidates only those
+    that meet more than the join conditions (e.g. the right event ID, the wrong relationship) count.
+    """
+    if len(candidates) <= 3:
+        return list(candidates)
+    joins = sum(1 for c in pattern.conditions if isinstance(c, Compare) and isinstance(c.value, Ref))
+    scored = [(sum(1 for c in pattern.conditions if satisfies(f, (c,), bindings)), f) for f in candidates]
+    best = max(score for score, _ in scored)
+    if best <= joins:
+        return []
+    return [f for score, f in scored if score == best][:3]
+
+
+# -- overview -----------------------------------------------------------------------------------
+
+def _relationships(facts: list[Fact]) -> list[dict[str, Any]]:
+    by_name: dict[str, dict[str, Any]] = {}
+    for fact in facts:
+        if fact.kind != "relationship":
+            continue
+        entry = by_name.setdefault(fact["name"], {"name": fact["name"], "sides": []})
+        entry["sides"].append({
+            "server": fact["server"], "state": fact["state"], "partner": fact.get("partner"),
+            "mode": fact.get("mode"), "mclt_s": fact.get("mclt_s"), "auth_enabled": fact.get("auth_enabled"),
+            "source": str(fact.source)})
+    for fact in facts:
+        if fact.kind == "pair" and fact["relationship"] in by_name and \
+                fact.get("partner_collected") and fact.get("partner_has_relationship") is False:
+            by_name[fact["relationship"]]["sides"].append({
+                "server": fact["partner"], "state": None, "partner": fact["server"], "mode": None,
+                "mclt_s": None, "auth_enabled": None, "source": "relationship not listed"})
+    result = []
+    for name in sorted(by_name):
+        entry = by_name[name]
+        entry["sides"].sort(key=lambda s: s["server"])
+        result.append(entry)
+    return result
+
+
+def _verdict(findings: list[Finding], relationships: list[dict], facts: list[Fact]) -> str:
+    if any(f.severity == "critical" for f in findings):
+        return "critical"
+    if any(f.severity == "warning" for f in findings):
+        return "warning"
+    if not relationships:
+        return "unknown"
+    return "healthy"
+
+
+def _summary(verdict: str, findings: list[Finding], relationships: list[dict]) -> str:
+    if verdict == "unknown":
+        return "No failover relationship could be read from the bundle; nothing can be concluded."
+    if not findings or verdict == "healthy":
+        states = ", ".join(f"{r['name']}: " + "/".join(str(s['state']) for s in r["sides"])
+                           for r in relationships)
+        return f"Healthy: no fault found ({states})."
+    top = findings[0]
+    where = f" on {top.relationship}" if top.relationship else ""
+    return f"{top.severity.upper()}: {top.title}{where} (server {top.server}, confidence {top.confidence:.0%})."
+
+
+def _timeline(facts: list[Fact]) -> list[dict[str, Any]]:
+    changes = [f for f in facts if f.kind == "state_change"]
+    changes.sort(key=lambda f: (f["time"], f["server"], f.get("relationship", "")))
+    return [{"time": f["time"], "server": f["server"], "relationship": f.get("relationship"),
+             "subject": f.get("subject"), "old_state": f.get("old_state"), "new_state": f["new_state"],
+             "event_id": f["event_id"], "source": str(f.source)} for f in changes]
+
+
+def _manifest_summary(manifest: dict) -> dict[str, Any]:
+    collector = manifest.get("collector") if isinstance(manifest.get("collector"), dict) else {}
+    return {"format": manifest.get("format"), "created": manifest.get("created"),
+            "collector": {"name": collector.get("name"), "version": collector.get("version")}}

@@ -1,0 +1,139 @@
+"""Server identity: one id per server, however each output names it.
+
+Windows names a partner by IP in one output (PartnerServer 10.0.0.1), by FQDN in another
+(Test-NetConnection), by short name in a folder (DHCP-A). Rules join on server fields, so every
+such name must become the same id before inference. Names are linked only by evidence that
+states they are the same machine (a server's own computer.json, the relationship's
+PrimaryServerName/IP pairs, a connection test's name and the address it used); DNS answers are
+deliberately not used, since a stale DNS record is itself one of the faults we look for.
+"""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import replace
+
+from .catalog import FactCatalog
+from .facts import Fact
+
+
+class ServerIdentities:
+    """Union-find over lower-cased names and addresses, with a preferred display name per server."""
+
+    def __init__(self) -> None:
+        self._parent: dict[str, str] = {}
+        self._folders: set[str] = set()
+        self._fqdns: set[str] = set()
+
+    def _find(self, key: str) -> str:
+        self._parent.setdefault(key, key)
+        root = key
+        while self._parent[root] != root:
+            root = self._parent[root]
+        while self._parent[key] != root:
+            self._parent[key], key = root, self._parent[key]
+        return root
+
+    def link(self, *names: str | None) -> None:
+        keys = [_key(n) for n in names if n and _key(n)]
+        for key in keys:
+            self._find(key)
+            if _is_name(key) and "." in key:
+                self._union(key, key.split(".", 1)[0])
+                self._fqdns.add(key)
+        for other in keys[1:]:
+            self._union(keys[0], other)
+
+    def add_folder(self, folder: str) -> None:
+        key = _key(folder)
+        self._folders.add(key)
+        self.link(folder)
+
+    def _union(self, a: str, b: str) -> None:
+        ra, rb = self._find(a), self._find(b)
+        if ra != rb:
+            self._parent[rb] = ra
+
+    def canonical(self, name: str) -> str:
+        """The id of the server called `name` (itself, lower-cased, if nothing links it)."""
+        key = _key(name)
+        if not key:
+            return name
+        if key not in self._parent and _is_name(key) and "." in key:
+            short = key.split(".", 1)[0]
+            if short in self._parent:
+                key = short
+        if key not in self._parent:
+            return key
+        root = self._find(key)
+        members = [k for k in self._parent if self._find(k) == root]
+        return _preferred(members, self._folders, self._fqdns)
+
+    def build_map(self) -> dict[str, str]:
+        return {key: self.canonical(key) for key in list(self._parent)}
+
+
+def _key(name: str) -> str:
+    text = str(name).strip().strip("\\").lower()
+    if text.endswith("."):
+        text = text[:-1]
+    return text
+
+
+def _is_name(key: str) -> bool:
+    try:
+        ipaddress.ip_address(key)
+        return False
+    except ValueError:
+        return True
+
+
+def _preferred(members: list[str], folders: set[str], fqdns: set[str]) -> str:
+    """FQDN first (what -ComputerName needs), then the folder name, a short name, an address."""
+    def rank(key: str) -> tuple:
+        if key in fqdns:
+            return (0, key)
+        if key in folders:
+            return (1, key)
+        if _is_name(key):
+            return (2, key)
+        return (3, key)
+    return min(members, key=rank)
+
+
+def build_identities(facts: list[Fact], folders: list[str]) -> ServerIdentities:
+    ids = ServerIdentities()
+    for folder in folders:
+        ids.add_folder(folder)
+    for fact in facts:
+        f = fact.fields
+        if fact.kind == "server":
+            ids.link(f.get("server"), f.get("hostname"), f.get("fqdn"),
+                     *(f.get("ips") or "").split(","))
+        elif fact.kind == "relationship":
+            ids.link(f.get("primary_name"), f.get("primary_ip"))
+            ids.link(f.get("secondary_name"), f.get("secondary_ip"))
+            own = {"PrimaryServer": ("primary_name", "primary_ip"),
+                   "SecondaryServer": ("secondary_name", "secondary_ip")}.get(f.get("server_type", ""))
+            if own:
+                ids.link(f.get("server"), *(f.get(k) for k in own))
+        elif fact.kind == "tcp_probe":
+            ids.link(f.get("target"), f.get("target_address"), f.get("remote_address"))
+    return ids
+
+
+def resolve_servers(facts: list[Fact], catalog: FactCatalog, ids: ServerIdentities) -> list[Fact]:
+    """Return the facts with every server-typed field replaced by the server's id."""
+    resolved = []
+    cache: dict[str, str] = {}
+    for fact in facts:
+        server_fields = catalog.server_fields(fact.kind) if fact.kind in catalog.kinds else ()
+        changes = {}
+        for name in server_fields:
+            value = fact.fields.get(name)
+            if isinstance(value, str):
+                if value not in cache:
+                    cache[value] = ids.canonical(value)
+                if cache[value] != value:
+                    changes[name] = cache[value]
+        resolved.append(replace(fact, fields={**fact.fields, **changes}) if changes else fact)
+    return resolved

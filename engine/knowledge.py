@@ -1,0 +1,83 @@
+"""The knowledge base as one object: fact catalog, rules and runbooks, checked against each other.
+
+Loading it is the moment every cross-file mistake surfaces (a rule whose cause has no runbook,
+site rules that override shipped ones), before any bundle is read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalog import FactCatalog, load_catalog, suggest
+from .errors import RuleLoadError, RunbookError
+from .kb import shipped_dir
+from .rules import Rule, load_rules
+from .runbooks import Runbook, load_runbook
+
+
+class RunbookLibrary:
+    """Runbooks by cause (`<dir>/<cause>.yaml`, later directories override), loaded when first used.
+
+    A diagnosis renders the runbooks of the causes it found, usually one or two, so validating all
+    of them on every run would cost more than the analysis; `load_all` validates every one.
+    """
+
+    def __init__(self, directories: list[Path]):
+        self._paths: dict[str, Path] = {}
+        for directory in directories:
+            directory = Path(directory)
+            if not directory.is_dir():
+                raise RunbookError(str(directory), "is not a directory of runbooks")
+            for path in sorted(directory.glob("*.yaml")):
+                self._paths[path.stem] = path
+        self._loaded: dict[str, Runbook] = {}
+
+    def __contains__(self, cause: object) -> bool:
+        return cause in self._paths
+
+    def __iter__(self):
+        return iter(sorted(self._paths))
+
+    def get(self, cause: str) -> Runbook:
+        """The validated runbook of `cause`; RunbookError if it is invalid or missing."""
+        if cause not in self._loaded:
+            if cause not in self._paths:
+                raise RunbookError(f"runbooks/{cause}.yaml", "does not exist",
+                                   suggestion=suggest(cause, self._paths))
+            runbook = load_runbook(self._paths[cause])
+            if runbook.cause != cause:
+                raise RunbookError(str(self._paths[cause]), f"declares cause {runbook.cause!r}, but "
+                                   f"its file name says {cause!r}")
+            self._loaded[cause] = runbook
+        return self._loaded[cause]
+
+    def load_all(self) -> dict[str, Runbook]:
+        return {cause: self.get(cause) for cause in self}
+
+
+@dataclass
+class KnowledgeBase:
+    catalog: FactCatalog
+    rules: list[Rule]
+    runbooks: RunbookLibrary
+
+    @property
+    def causes(self) -> list[str]:
+        return sorted({rule.cause for rule in self.rules})
+
+    def rules_for(self, cause: str) -> list[Rule]:
+        return [rule for rule in self.rules if rule.cause == cause]
+
+
+def load_knowledge_base(rule_dirs: list[Path] | None = None,
+                        runbook_dirs: list[Path] | None = None) -> KnowledgeBase:
+    """Load the shipped knowledge base, plus site directories that add or override by id/cause."""
+    catalog = load_catalog(shipped_dir("facts"))
+    rules = load_rules([shipped_dir("rules")] + list(rule_dirs or []), catalog)
+    runbooks = RunbookLibrary([shipped_dir("runbooks")] + list(runbook_dirs or []))
+    for rule in rules:
+        if rule.cause not in runbooks:
+            raise RuleLoadError(rule.path, f"cause {rule.cause!r} has no runbook "
+                                           f"(expected runbooks/{rule.cause}.yaml)", item=rule.id,
+                                suggestion=suggest(rule.cause, list(runbooks)))
+    return KnowledgeBase(catalog, rules, runbooks)

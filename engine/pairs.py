@@ -1,0 +1,80 @@
+"""The pair model: the two sides of one failover relationship, compared.
+
+Each server reports only its own view of a relationship, and most failover faults show as a
+difference between the two views (different states, a side that lost the relationship, settings
+or authentication that differ). Deriving those comparisons once, as `pair` and
+`setting_mismatch` facts, keeps the rules short and the evidence precise.
+"""
+from __future__ import annotations
+
+from .facts import Fact
+
+# Settings both sides must hold with the same value.
+_EQUAL_SETTINGS = ("mode", "mclt_s", "auto_transition", "switch_interval_s", "auth_enabled",
+                   "scopes", "reserve_percent", "primary_ip", "secondary_ip")
+
+
+def derive_pairs(relationships: list[Fact], collected: set[str]) -> list[Fact]:
+    """Return one `pair` fact per relationship side and one `setting_mismatch` per differing setting.
+
+    `collected` holds the servers whose failover output was read (an empty output still counts:
+    it says the server has no relationships).
+    """
+    by_key: dict[tuple[str, str], Fact] = {}
+    for rel in relationships:
+        by_key.setdefault((rel["name"].lower(), rel["server"]), rel)
+    derived: list[Fact] = []
+    for (name, server), rel in sorted(by_key.items()):
+        partner = rel.get("partner")
+        other = by_key.get((name, partner)) if partner else None
+        fields = {
+            "relationship": rel["name"],
+            "server": server,
+            "partner": partner,
+            "state": rel["state"],
+            "partner_collected": partner in collected if partner else False,
+            "mclt_s": rel.get("mclt_s"),
+        }
+        sources = [rel.source]
+        if partner in collected:
+            fields["partner_has_relationship"] = other is not None
+        if other is not None:
+            sources.append(other.source)
+            fields["partner_state"] = other["state"]
+            fields["states_agree"] = other["state"] == rel["state"]
+            diffs = _differences(rel, other)
+            fields["settings_differ"] = bool(diffs)
+            fields["differing_settings"] = ",".join(name for name, _, _ in diffs)
+            fields["auth_differs"] = any(name == "auth_enabled" for name, _, _ in diffs)
+            for setting, mine, theirs in diffs:
+                derived.append(Fact("setting_mismatch", {
+                    "relationship": rel["name"], "server": server, "partner": partner,
+                    "setting": setting, "value": _text(mine), "partner_value": _text(theirs)},
+                    rel.source, (other.source,)))
+        derived.append(Fact("pair", {k: v for k, v in fields.items() if v is not None},
+                            rel.source, tuple(sources[1:])))
+    return derived
+
+
+def _differences(mine: Fact, theirs: Fact) -> list[tuple[str, object, object]]:
+    diffs = []
+    for setting in _EQUAL_SETTINGS:
+        a, b = mine.get(setting), theirs.get(setting)
+        if a is not None and b is not None and a != b:
+            diffs.append((setting, a, b))
+    a, b = mine.get("lb_percent"), theirs.get("lb_percent")
+    if mine.get("mode") == "LoadBalance" and a is not None and b is not None and a + b != 100:
+        diffs.append(("lb_percent", a, b))
+    for setting, pair_ok in (("role", {"Active", "Standby"}),
+                             ("server_type", {"PrimaryServer", "SecondaryServer"})):
+        a, b = mine.get(setting), theirs.get(setting)
+        if a is not None and b is not None and {a, b} != pair_ok:
+            diffs.append((setting, a, b))
+    return diffs
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    return str(value)
+

@@ -1,0 +1,96 @@
+"""What a parser gets (an Artifact) and what it gives back (facts, plus problems it tolerated).
+
+Parsers are pure functions of one artifact: they never look at other files, never guess server
+identity beyond what the artifact says (the identity resolver does that once for the whole
+bundle), and report record-level damage to `Problems` instead of giving up on the file.
+"""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator, Optional
+
+from ..errors import ArtifactError
+from ..facts import Fact, Source
+from ..textio import decode
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One file of a bundle, recognised as an artifact family.
+
+    path    bundle-relative POSIX path, e.g. "dhcp-a/tnc-dhcp-b-647.json" (used in evidence)
+    server  the server folder it sits in (raw folder name) or None for loose files
+    family  failover | scopes | scope-stats | services | computer | w32tm-status |
+            w32tm-stripchart | tnc | dns | firewall | events
+    fmt     json | txt | xml | csv | evtx
+    target  partner named in the file name (tnc-, w32tm-stripchart-, dns-), else None
+    port    port named in the file name (tnc-<target>-<port>), else None
+    log     canonical log name for events-<log> files, else None
+    """
+
+    path: str
+    server: Optional[str]
+    family: str
+    fmt: str
+    target: Optional[str] = None
+    port: Optional[int] = None
+    log: Optional[str] = None
+    reader: Callable[[], bytes] = field(default=lambda: b"", compare=False, repr=False)
+
+    def read_bytes(self) -> bytes:
+        return self.reader()
+
+    def read_text(self) -> str:
+        return decode(self.read_bytes(), self.path)
+
+    def source(self, record: str | None = None) -> Source:
+        return Source(self.path, record)
+
+    def fact(self, kind: str, record: str | None = None, **fields) -> Fact:
+        """Build a fact from this artifact, dropping fields whose value is None."""
+        return Fact(kind, {k: v for k, v in fields.items() if v is not None}, self.source(record))
+
+
+@dataclass
+class Problems:
+    """Non-fatal damage found while reading: one line each, shown in the report."""
+
+    items: list[ArtifactError] = field(default_factory=list)
+
+    def add(self, path: str, message: str, record: str | None = None) -> None:
+        self.items.append(ArtifactError(path, message, record))
+
+    def __iter__(self) -> Iterator[ArtifactError]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+ParserFn = Callable[[Artifact, Problems], Iterable[Fact]]
+
+
+def join_addresses(items: Iterable[str]) -> str:
+    """Addresses (or scope ids) as one comparable string: unique, IPv4 in numeric order, anything
+    that is not an IPv4 address after them in text order, comma-separated without spaces.
+
+    Both sides of a pair go through this, so their lists compare equal whatever order Windows
+    printed them in.
+    """
+    def key(item: str) -> tuple:
+        try:
+            return (0, int(ipaddress.IPv4Address(item)), "")
+        except ValueError:
+            return (1, 0, item)
+
+    return ",".join(sorted({item.strip() for item in items if item.strip()}, key=key))
+
+
+def is_ipv4(text: str) -> bool:
+    """True when `text` is a dotted-quad IPv4 address."""
+    try:
+        ipaddress.IPv4Address(text.strip())
+    except ValueError:
+        return False
+    return True

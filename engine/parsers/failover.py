@@ -1,0 +1,122 @@
+"""Get-DhcpServerv4Failover → one `relationship` fact per relationship this server reports.
+
+Each side reports its own view (state, settings), and the pair model later compares the two
+views, so values are kept exactly as this server gives them: no defaults are filled in for
+empty properties. An empty file is a server without relationships, which is a finding in
+itself (a partner that lost its half of the relationship), not a broken artifact.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator, Optional
+
+from ..facts import Fact
+from .base import Artifact, Problems, join_addresses
+from .psjson import (bool_value, enum_value, int_value, iter_records, name_value, text_list,
+                     text_value, timespan_seconds)
+from .pstext import list_items, no_records_error, parse_format_list
+from .states import normalise_state
+
+_JSON = "Get-DhcpServerv4Failover | ConvertTo-Json output"
+_TEXT = "Get-DhcpServerv4Failover Format-List output ('Name : ...', 'State : ...' lines)"
+
+_MODES = {0: "LoadBalance", 1: "HotStandby"}
+_SERVER_TYPES = {0: "PrimaryServer", 1: "SecondaryServer"}
+_ROLES = ("Active", "Standby")
+
+
+def parse_json(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
+    for number, record in iter_records(artifact, problems, _JSON):
+        fact = _relationship(artifact, problems, f"record {number}", record)
+        if fact is not None:
+            yield fact
+
+
+def parse_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
+    text = artifact.read_text()
+    if not text.strip():
+        return
+    listing = parse_format_list(text)
+    if not listing.records:
+        raise no_records_error(artifact.path, listing, _TEXT)
+    for record in listing.records:
+        label = f"line {record.line}"
+        values: dict[str, Any] = {key: value or None for key, value in record.fields.items()}
+        if "scopeid" in record.fields:
+            scopes, truncated = list_items(values.pop("scopeid"))
+            if not truncated:
+                values["scopeid"] = scopes
+            else:
+                problems.add(artifact.path, "ScopeId is cut short with '...' ($FormatEnumerationLimit); "
+                                            "scopes are not compared for this relationship; "
+                                            "expected the complete list (collect as JSON)", record=label)
+        fact = _relationship(artifact, problems, label, values)
+        if fact is not None:
+            yield fact
+
+
+def _relationship(artifact: Artifact, problems: Problems, label: str, record: dict) -> Optional[Fact]:
+    """Build the fact from a record whose keys are lower-case property names."""
+    name = text_value(record.get("name"))
+    if name is None:
+        problems.add(artifact.path, "has no Name; expected a failover relationship record", record=label)
+        return None
+    raw_state = record.get("state")
+    state = normalise_state(raw_state)
+    if state is None:
+        problems.add(artifact.path, f"State {text_value(raw_state)!r} of relationship {name!r} is not a "
+                                    "failover state; expected e.g. Normal, CommunicationInterrupted",
+                     record=label)
+        return None
+
+    def choice(key: str, value: Optional[str], known: Iterable[str]) -> Optional[str]:
+        raw = text_value(record.get(key.lower()))
+        if raw is not None and value is None:
+            problems.add(artifact.path, f"{key} {raw!r} of relationship {name!r} is not a known value; "
+                                        f"expected {' or '.join(known)}", record=label)
+        return value
+
+    partner = text_value(record.get("partnerserver"))
+    return artifact.fact(
+        "relationship", label,
+        server=artifact.server,
+        name=name,
+        partner=partner,
+        partner_address=partner,
+        mode=choice("Mode", enum_value(record.get("mode"), _MODES), _MODES.values()),
+        role=choice("ServerRole", name_value(record.get("serverrole"), _ROLES), _ROLES),
+        server_type=choice("ServerType", enum_value(record.get("servertype"), _SERVER_TYPES),
+                           _SERVER_TYPES.values()),
+        lb_percent=int_value(record.get("loadbalancepercent")),
+        reserve_percent=int_value(record.get("reservepercent")),
+        mclt_s=_seconds(record, "mcltseconds", "maxclientleadtime"),
+        switch_interval_s=_seconds(record, "switchseconds", "stateswitchinterval"),
+        auto_transition=bool_value(record.get("autostatetransition")),
+        state=state,
+        auth_enabled=bool_value(record.get("enableauth")),
+        scopes=_scopes(record),
+        primary_ip=text_value(record.get("primaryserverip")),
+        secondary_ip=text_value(record.get("secondaryserverip")),
+        primary_name=text_value(record.get("primaryservername")),
+        secondary_name=text_value(record.get("secondaryservername")),
+    )
+
+
+def _seconds(record: dict, seconds_key: str, timespan_key: str) -> Optional[int]:
+    """Whole seconds from the collector's *Seconds number or from the TimeSpan property."""
+    seconds = record.get(seconds_key)
+    if isinstance(seconds, str):
+        seconds = seconds.strip() or None
+    if seconds is not None and not isinstance(seconds, bool):
+        try:
+            return round(float(seconds))
+        except (TypeError, ValueError, OverflowError):
+            return None
+    value = timespan_seconds(record.get(timespan_key))
+    return round(value) if value is not None else None
+
+
+def _scopes(record: dict) -> Optional[str]:
+    """Scope ids joined in address order; "" for a relationship with no scopes, None if not shown."""
+    if "scopeid" not in record:
+        return None
+    return join_addresses(text_list(record["scopeid"]) or [])

@@ -1,0 +1,50 @@
+"""The JSON report: a stable, versioned document (schema fodoc.diagnosis/1) for monitoring and fleets.
+
+It holds no absolute paths and no timestamps of the analysis itself, so the same bundle gives
+byte-identical JSON whether it is read from a folder or a zip, today or next year.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from ..diagnosis import SCHEMA, Diagnosis
+
+
+def diagnosis_to_dict(d: Diagnosis) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "verdict": d.verdict,
+        "exit_code": d.exit_code,
+        "summary": d.summary,
+        "engine": d.engine,
+        "bundle": {"servers": d.servers, "manifest": d.manifest},
+        "relationships": d.relationships,
+        "findings": [_finding(rank, f) for rank, f in enumerate(d.findings, start=1)],
+        "ruled_out": [_plain(r) for r in d.ruled_out],
+        "not_evaluated": [_plain(n) for n in d.not_evaluated],
+        "timeline": d.timeline,
+        "problems": d.problems,
+    }
+
+
+def _finding(rank: int, finding) -> dict[str, Any]:
+    data = _plain(finding)
+    data = {"rank": rank, **data}
+    return data
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if not f.name.startswith("_")}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def render_json(d: Diagnosis) -> str:
+    return json.dumps(diagnosis_to_dict(d), indent=2, ensure_ascii=False, sort_keys=False) + "\n"

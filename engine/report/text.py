@@ -1,0 +1,129 @@
+"""The terminal report: the answer first, then the evidence, then exactly what to run.
+
+Written for the admin at 3 a.m.: the first line says what is wrong and how sure we are, each
+finding shows the lines of output that prove it (with the file to open), and the runbook is
+printed with the pair's real names so it can be pasted as is.
+"""
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.text import Text
+
+from ..diagnosis import Diagnosis, Finding
+
+_VERDICT_STYLE = {"healthy": "bold green", "warning": "bold yellow", "critical": "bold red",
+                  "unknown": "bold magenta"}
+_SEVERITY_STYLE = {"critical": "bold red", "warning": "bold yellow", "info": "cyan"}
+
+
+def render_text(d: Diagnosis, color: bool = False, width: int | None = None) -> str:
+    buffer = io.StringIO()
+    # soft_wrap: long lines (commands above all) are never broken, so they paste as they are
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width or 100,
+                      highlight=False, soft_wrap=True, emoji=False, markup=False)
+    out = console.print
+
+    out(Text.assemble(("failover-doctor: ", "bold"), (d.summary, _VERDICT_STYLE[d.verdict])))
+    out()
+    out(Text("Relationships", style="bold underline"))
+    if not d.relationships:
+        out("  none could be read")
+    for rel in d.relationships:
+        for number, side in enumerate(rel["sides"]):
+            label = rel["name"] if number == 0 else ""
+            state = side["state"] or "(relationship not listed on this server)"
+            extra = []
+            if side.get("mode"):
+                extra.append(side["mode"])
+            if side.get("mclt_s") is not None:
+                extra.append(f"MCLT {side['mclt_s']} s")
+            details = f" ({', '.join(extra)})" if extra else ""
+            out(f"  {label:<24} {side['server']}: {state}{details}")
+    out()
+
+    if d.findings:
+        out(Text("Findings", style="bold underline"))
+        for rank, finding in enumerate(d.findings, start=1):
+            _finding(out, rank, finding)
+    else:
+        out(Text("No fault found.", style="bold green"))
+        out()
+
+    if d.ruled_out:
+        out(Text("Ruled out", style="bold underline"))
+        by_cause: dict[str, list[str]] = {}
+        for item in d.ruled_out:
+            by_cause.setdefault(item.cause, []).append(f"{item.rule}: {item.reason}")
+        for cause, reasons in by_cause.items():
+            out(f"  - {cause}")
+            for reason in reasons:
+                out(f"      {_clip(reason, 240)}")
+        out()
+    if d.not_evaluated:
+        out(Text("Not evaluated (missing data)", style="bold underline"))
+        for item in d.not_evaluated:
+            out(f"  - {item.cause} ({item.rule}): needs {item.missing}; {item.settle_with}")
+        out()
+    if d.timeline:
+        out(Text("State changes (latest 10)", style="bold underline"))
+        for entry in d.timeline[-10:]:
+            old = entry["old_state"] or "?"
+            out(f"  {entry['time']}  {entry['relationship']}  {entry['subject'] or entry['server']}: "
+                f"{old} → {entry['new_state']}  (event {entry['event_id']} on {entry['server']})")
+        out()
+    if d.problems:
+        out(Text("Could not read", style="bold underline"))
+        for problem in d.problems:
+            out(f"  - {problem}")
+        out()
+    out(Text.assemble(("Verdict: ", "bold"), (d.verdict.upper(), _VERDICT_STYLE[d.verdict]),
+                      f" (exit {d.exit_code}; engine {d.engine})"))
+    return buffer.getvalue()
+
+
+def _finding(out, rank: int, f: Finding) -> None:
+    head = Text.assemble(f" {rank}. ", (f"[{f.severity.upper()} {f.confidence:.0%}]",
+                                        _SEVERITY_STYLE[f.severity]), " ", (f.cause, "bold"),
+                         f": {f.title}")
+    out(head)
+    where = [f"server {f.server}"]
+    if f.partner:
+        where.append(f"partner {f.partner}")
+    if f.relationship:
+        where.append(f"relationship {f.relationship}")
+    out("    " + " · ".join(where) + f" · rules {', '.join(f.rules)}")
+    for text in f.explanations:
+        out(f"    Why: {text}")
+    out("    Evidence:")
+    for ev in f.evidence:
+        record = f" ({ev.record})" if ev.record else ""
+        out(f"      - {ev.summary}  [{ev.artifact}{record}]")
+    for item in f.tells_apart:
+        out(f"    To tell it from {item['cause']}: {item['check']}")
+    if f.runbook_error:
+        out(f"    Runbook could not be rendered: {f.runbook_error}")
+    elif f.runbook is not None:
+        _runbook(out, f.runbook)
+    out()
+
+
+def _runbook(out, runbook) -> None:
+    out(Text(f"    Runbook: {runbook.title}", style="bold"))
+    for section in ("fix", "verify", "rollback"):
+        steps = getattr(runbook, section)
+        if not steps:
+            continue
+        out(f"      {section.capitalize()}:")
+        for number, step in enumerate(steps, start=1):
+            flag = "  [DESTRUCTIVE]" if step.destructive else ""
+            out(f"        {number}. {step.title} (on {step.target}){flag}")
+            for line in step.command.splitlines():
+                out(Text(f"           {line}", style="cyan"), soft_wrap=True)
+            if getattr(step, "expect", None):
+                out(f"           expect: {step.expect}")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -1,0 +1,165 @@
+"""Get-DhcpServerv4Failover in every flavour → relationship facts."""
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import ArtifactError
+from engine.facts import Source
+
+AB_FROM_A = {
+    "server": "dhcp-a", "name": "dhcp-a-dhcp-b", "partner": "dhcp-b.contoso.com",
+    "partner_address": "dhcp-b.contoso.com", "mode": "LoadBalance", "lb_percent": 50, "mclt_s": 3600,
+    "switch_interval_s": 3600, "auto_transition": True, "state": "CommunicationInterrupted", "auth_enabled": True,
+    "scopes": "10.0.10.0,10.0.20.0",
+}
+AC_FROM_A = {
+    "server": "dhcp-a", "name": "dhcp-a-dhcp-c", "partner": "10.0.0.3", "partner_address": "10.0.0.3",
+    "mode": "HotStandby", "role": "Active", "reserve_percent": 5, "mclt_s": 1800, "auto_transition": False,
+    "state": "Normal", "auth_enabled": False, "scopes": "10.0.30.0",
+}
+CIM_AB = {"server_type": "PrimaryServer", "primary_ip": "10.0.0.1", "secondary_ip": "10.0.0.2",
+          "primary_name": "dhcp-a.contoso.com", "secondary_name": "dhcp-b.contoso.com"}
+CIM_AC = {"server_type": "PrimaryServer", "primary_ip": "10.0.0.1", "secondary_ip": "10.0.0.3",
+          "primary_name": "dhcp-a.contoso.com", "secondary_name": "dhcp-c.contoso.com"}
+
+
+def test_ps51_json_array_with_timespan_objects_and_cim_keys(parse):
+    facts, problems = parse("failover/ps51.json", "dhcp-a/failover.json")
+    assert [f.kind for f in facts] == ["relationship", "relationship"]
+    assert facts[0].fields == {**AB_FROM_A, **CIM_AB}
+    assert facts[1].fields == {**AC_FROM_A, **CIM_AC}
+    assert [f.source for f in facts] == [Source("dhcp-a/failover.json", "record 1"),
+                                         Source("dhcp-a/failover.json", "record 2")]
+    assert len(problems) == 0
+
+
+def test_ps7_single_object_with_ipaddress_scopes_and_timespan_string(parse):
+    facts, problems = parse("failover/ps7.json", "dhcp-b/failover.json")
+    assert [f.fields for f in facts] == [{
+        "server": "dhcp-b", "name": "dhcp-a-dhcp-b", "partner": "10.0.0.1", "partner_address": "10.0.0.1",
+        "mode": "LoadBalance", "server_type": "SecondaryServer", "lb_percent": 50, "mclt_s": 3600,
+        "switch_interval_s": 600, "auto_transition": True, "state": "PartnerDown", "auth_enabled": True,
+        "scopes": "10.0.10.0,10.0.20.0", "primary_ip": "10.0.0.1", "secondary_ip": "10.0.0.2",
+        "primary_name": "dhcp-a.contoso.com", "secondary_name": "dhcp-b.contoso.com",
+    }]
+    assert facts[0].source == Source("dhcp-b/failover.json", "record 1")
+    assert len(problems) == 0
+
+
+def test_recommended_collector_shape_utf8_bom(parse):
+    facts, problems = parse("failover/collector.json", "dhcp-a/failover.json")
+    assert [f.fields for f in facts] == [{
+        "server": "dhcp-a", "name": "dhcp-a-dhcp-b", "partner": "dhcp-b.contoso.com",
+        "partner_address": "dhcp-b.contoso.com", "mode": "LoadBalance", "server_type": "PrimaryServer",
+        "lb_percent": 70, "mclt_s": 3600, "auto_transition": False, "state": "RecoverWait", "auth_enabled": False,
+        "scopes": "10.0.10.0,10.0.20.0", "primary_ip": "10.0.0.1", "secondary_ip": "10.0.0.2",
+    }]
+    assert len(problems) == 0
+
+
+def test_api_integers_and_timespan_strings(parse):
+    facts, problems = parse("failover/api-ints.json", "dhcp-a/failover.json")
+    assert [f.fields for f in facts] == [{
+        "server": "dhcp-a", "name": "dhcp-a-dhcp-b", "partner": "10.0.0.2", "partner_address": "10.0.0.2",
+        "mode": "HotStandby", "role": "Standby", "server_type": "SecondaryServer", "reserve_percent": 10,
+        "mclt_s": 93784, "switch_interval_s": 300, "auto_transition": True, "state": "CommunicationInterrupted",
+        "auth_enabled": False, "scopes": "10.0.10.0",
+    }]
+    assert len(problems) == 0
+
+
+def test_format_list_utf16_with_empty_values_and_lists(parse):
+    facts, problems = parse("failover/list.txt", "dhcp-a/failover.txt")
+    assert [f.fields for f in facts] == [AB_FROM_A, AC_FROM_A]
+    assert [f.source for f in facts] == [Source("dhcp-a/failover.txt", "line 3"),
+                                         Source("dhcp-a/failover.txt", "line 16")]
+    assert len(problems) == 0
+
+
+def test_format_list_star_has_the_cim_properties(parse):
+    facts, problems = parse("failover/list-star.txt", "dhcp-b/failover.txt")
+    assert [f.fields for f in facts] == [{
+        "server": "dhcp-b", "name": "dhcp-a-dhcp-b", "partner": "dhcp-a.contoso.com",
+        "partner_address": "dhcp-a.contoso.com", "mode": "LoadBalance", "server_type": "SecondaryServer",
+        "lb_percent": 50, "mclt_s": 3600, "switch_interval_s": 3600, "auto_transition": True, "state": "Recover",
+        "auth_enabled": True, "scopes": "10.0.10.0,10.0.20.0", "primary_ip": "10.0.0.1", "secondary_ip": "10.0.0.2",
+        "primary_name": "dhcp-a.contoso.com", "secondary_name": "dhcp-b.contoso.com",
+    }]
+    assert len(problems) == 0
+
+
+def test_scope_list_cut_short_by_format_list_is_not_passed_on(parse):
+    facts, problems = parse("failover/truncated-scopes.txt", "dhcp-a/failover.txt")
+    assert [f.fields for f in facts] == [{
+        "server": "dhcp-a", "name": "dhcp-a-dhcp-b", "partner": "dhcp-b.contoso.com",
+        "partner_address": "dhcp-b.contoso.com", "mode": "LoadBalance", "lb_percent": 50, "mclt_s": 3600,
+        "auto_transition": False, "state": "Normal", "auth_enabled": True,
+    }]
+    assert [str(p) for p in problems] == [
+        "dhcp-a/failover.txt (line 2): ScopeId is cut short with '...' ($FormatEnumerationLimit); scopes are not "
+        "compared for this relationship; expected the complete list (collect as JSON)"]
+
+
+@pytest.mark.parametrize("fixture, path", [
+    ("failover/empty.txt", "dhcp-b/failover.txt"), ("failover/empty.json", "dhcp-b/failover.json")])
+def test_empty_output_means_no_relationships(parse, fixture, path):
+    facts, problems = parse(fixture, path)
+    assert facts == []
+    assert len(problems) == 0
+
+
+def test_empty_json_array_means_no_relationships(parse_bytes):
+    facts, problems = parse_bytes(b"[]\r\n", "dhcp-b/failover.json")
+    assert facts == []
+    assert len(problems) == 0
+
+
+def test_relationship_without_scopes(parse_bytes):
+    text = "Name : r1\nPartnerServer : 10.0.0.2\nState : Normal\nScopeId : {}\n"
+    facts, _ = parse_bytes(text.encode(), "dhcp-a/failover.txt")
+    assert facts[0].fields == {"server": "dhcp-a", "name": "r1", "partner": "10.0.0.2", "partner_address": "10.0.0.2",
+                               "state": "Normal", "scopes": ""}
+
+
+def test_cmdlet_error_text_is_quoted(parse):
+    with pytest.raises(ArtifactError) as caught:
+        parse("failover/error.txt", "dhcp-b/failover.txt")
+    assert str(caught.value) == (
+        "dhcp-b/failover.txt: has no records; expected Get-DhcpServerv4Failover Format-List output "
+        "('Name : ...', 'State : ...' lines); line 1 reads 'Get-DhcpServerv4Failover : Failed to enumerate "
+        "failover relationships on DHCP server DHCP-B.'")
+
+
+def test_malformed_json(parse):
+    with pytest.raises(ArtifactError) as caught:
+        parse("failover/malformed.json", "dhcp-a/failover.json")
+    assert str(caught.value) == ("dhcp-a/failover.json: is not valid JSON: Expecting value at line 7 column 1; "
+                                 "expected Get-DhcpServerv4Failover | ConvertTo-Json output")
+
+
+def test_bad_records_are_reported_and_skipped(parse):
+    facts, problems = parse("failover/bad-records.json", "dhcp-a/failover.json")
+    assert [f.fields for f in facts] == [
+        {"server": "dhcp-a", "name": "dhcp-a-dhcp-b", "partner": "dhcp-b.contoso.com",
+         "partner_address": "dhcp-b.contoso.com", "mode": "LoadBalance", "state": "Normal", "auth_enabled": True},
+        {"server": "dhcp-a", "name": "dhcp-a-dhcp-f", "partner": "dhcp-f.contoso.com",
+         "partner_address": "dhcp-f.contoso.com", "state": "Init"},
+    ]
+    assert [str(p) for p in problems] == [
+        "dhcp-a/failover.json (record 2): has no Name; expected a failover relationship record",
+        "dhcp-a/failover.json (record 3): State 'Sleeping' of relationship 'dhcp-a-dhcp-d' is not a failover "
+        "state; expected e.g. Normal, CommunicationInterrupted",
+        "dhcp-a/failover.json (record 4): is a string, expected a JSON object (Get-DhcpServerv4Failover | "
+        "ConvertTo-Json output)",
+        "dhcp-a/failover.json (record 5): Mode 'Mirror' of relationship 'dhcp-a-dhcp-f' is not a known value; "
+        "expected LoadBalance or HotStandby",
+    ]
+
+
+def test_json_cut_off_after_the_first_record_keeps_it(parse_bytes):
+    data = b'[{"Name": "r1", "State": "Normal"},\r\n {"Name": "r2", "Sta'
+    facts, problems = parse_bytes(data, "dhcp-a/failover.json")
+    assert [f.fields for f in facts] == [{"server": "dhcp-a", "name": "r1", "state": "Normal"}]
+    assert [str(p) for p in problems] == [
+        "dhcp-a/failover.json (record 2): is not valid JSON from here on: Unterminated string starting "
+        "at line 2 column 17; the 1 record(s) before it were read"]

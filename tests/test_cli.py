@@ -1,0 +1,176 @@
+"""`fodoc diagnose` end to end on the shipped examples, zipped bundles and bad input."""
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples" / "bundles"
+
+# example -> (exit code, top cause, an artifact the top finding's evidence must cite)
+EXPECTED = {
+    "healthy": (0, None, None),
+    "port_647_blocked": (2, "port_647_blocked", "DHCP-A/tnc-dhcp-b.contoso.com-647.txt"),
+    "clock_skew": (2, "clock_skew", "dhcp-a.contoso.com/w32tm-stripchart-dhcp-b.contoso.com.txt"),
+    "partner_state_drift": (2, "partner_state_drift", "DHCP-B/failover.txt"),
+    "relationship_corrupt": (2, "relationship_corrupt", "dhcp-a.contoso.com/failover.json"),
+    "shared_secret_mismatch": (2, "shared_secret_mismatch", "DHCP-A/events-DhcpAdminEvents.json"),
+    "partner_service_stopped": (2, "partner_service_stopped", "dhcp-b.contoso.com/services.txt"),
+    "partner_unreachable": (2, "partner_unreachable", "DHCP-A/tnc-dhcp-b.contoso.com-647.txt"),
+}
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+    captured = capsys.readouterr()
+    return info.value.code, captured.out, captured.err
+
+
+def test_every_example_has_an_expectation():
+    assert sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+@pytest.mark.parametrize("engine", ["native", "durable"])
+def test_example_diagnosis(case, engine, capsys):
+    from engine.inference import durable_available
+    if engine == "durable" and not durable_available():
+        pytest.skip("durable_rules is not installed here")
+    code, out, err = run(capsys, "diagnose", str(EXAMPLES / case), "--format", "json", "--engine", engine)
+    expected_code, cause, artifact = EXPECTED[case]
+    report = json.loads(out)
+    assert (code, report["exit_code"], err) == (expected_code, expected_code, "")
+    assert report["schema"] == "fodoc.diagnosis/1"
+    assert report["problems"] == []
+    if cause is None:
+        assert report["findings"] == [] and report["verdict"] == "healthy"
+        return
+    top = report["findings"][0]
+    assert top["cause"] == cause and top["severity"] == "critical"
+    assert artifact in [e["artifact"] for e in top["evidence"]]
+    assert top["runbook"]["fix"], "a finding comes with its rendered runbook"
+
+
+def test_both_engines_give_the_same_report_apart_from_the_engine_name(capsys):
+    from engine.inference import durable_available
+    if not durable_available():
+        pytest.skip("durable_rules is not installed here")
+    for case in EXPECTED:
+        reports = []
+        for engine in ("native", "durable"):
+            _, out, _ = run(capsys, "diagnose", str(EXAMPLES / case), "--format", "json", "--engine", engine)
+            report = json.loads(out)
+            report.pop("engine")
+            reports.append(report)
+        assert reports[0] == reports[1], case
+
+
+@pytest.mark.parametrize("case", ["port_647_blocked", "clock_skew", "healthy"])
+def test_zipped_bundle_gives_the_same_json(case, tmp_path, capsys):
+    archive = tmp_path / f"{case}.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted((EXAMPLES / case).rglob("*")):
+            if path.is_file():
+                zf.write(path, Path(case) / path.relative_to(EXAMPLES / case))
+    _, from_folder, _ = run(capsys, "diagnose", str(EXAMPLES / case), "--format", "json", "--engine", "native")
+    _, from_zip, _ = run(capsys, "diagnose", str(archive), "--format", "json", "--engine", "native")
+    assert from_zip == from_folder
+
+
+def test_text_report_leads_with_the_answer_and_pastes_real_names(capsys):
+    code, out, _ = run(capsys, "diagnose", str(EXAMPLES / "port_647_blocked"), "--engine", "native")
+    first = out.splitlines()[0]
+    assert code == 2
+    assert first == ("failover-doctor: CRITICAL: TCP 647 (failover) is blocked between the partners on "
+                     "dhcp-a-dhcp-b (server dhcp-b.contoso.com, confidence 94%).")
+    assert ("Invoke-Command -ComputerName 'dhcp-b.contoso.com' -ScriptBlock { Enable-NetFirewallRule -Name "
+            "'Microsoft-Windows-DHCP-Failover-TCP-In', 'Microsoft-Windows-DHCP-Failover-TCP-Out' }") in out
+    assert "[DHCP-A/tnc-dhcp-b.contoso.com-647.txt (line 3)]" in out
+    assert out.rstrip().endswith("Verdict: CRITICAL (exit 2; engine native)")
+
+
+def test_markdown_report(capsys):
+    code, out, _ = run(capsys, "diagnose", str(EXAMPLES / "healthy"), "--format", "markdown")
+    assert code == 0
+    assert out.startswith("# failover-doctor: HEALTHY\n")
+    assert "| dhcp-a-dhcp-b | dhcp-a.contoso.com | Normal |" in out
+
+
+def test_output_file_is_written(tmp_path, capsys):
+    target = tmp_path / "report.json"
+    code, out, _ = run(capsys, "diagnose", str(EXAMPLES / "healthy"), "--format", "json", "-o", str(target))
+    assert (code, out) == (0, "")
+    assert json.loads(target.read_text())["verdict"] == "healthy"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+# -- bad input -----------------------------------------------------------------------------------
+
+def test_missing_path_is_one_line_exit_3(tmp_path, capsys):
+    code, out, err = run(capsys, "diagnose", str(tmp_path / "nope"))
+    assert (code, out) == (3, "")
+    assert err == (f"fodoc: error: {tmp_path / 'nope'}: does not exist (expected a bundle folder, "
+                   ".zip or .tar.gz)\n")
+
+
+def test_empty_folder_is_unknown(tmp_path, capsys):
+    code, out, err = run(capsys, "diagnose", str(tmp_path), "--format", "json")
+    report = json.loads(out)
+    assert (code, report["verdict"], err) == (3, "unknown", "")
+    assert report["summary"] == "No failover relationship could be read from the bundle; nothing can be concluded."
+
+
+def test_truncated_zip(tmp_path, capsys):
+    archive = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted((EXAMPLES / "healthy").rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(EXAMPLES / "healthy"))
+    archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    code, out, err = run(capsys, "diagnose", str(archive))
+    assert (code, out) == (3, "")
+    assert err.count("\n") == 1 and "is not a readable zip archive" in err and "Traceback" not in err
+
+
+def _copy(case: str, tmp_path: Path) -> Path:
+    target = tmp_path / case
+    shutil.copytree(EXAMPLES / case, target)
+    return target
+
+
+def test_malformed_artifact_is_reported_and_the_rest_still_analysed(tmp_path, capsys):
+    bundle = _copy("port_647_blocked", tmp_path)
+    (bundle / "DHCP-B" / "dns-dhcp-a.contoso.com.json").write_text('{"Name": "dhcp-a", ', encoding="utf-8")
+    (bundle / "DHCP-A" / "notes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (bundle / "DHCP-A" / "services.txt").write_bytes(b"Status   Name\n\xffgarbage\xc3")
+    code, out, _ = run(capsys, "diagnose", str(bundle), "--format", "json")
+    report = json.loads(out)
+    assert code == 2 and report["findings"][0]["cause"] == "port_647_blocked"
+    assert report["problems"] == [
+        "DHCP-A/notes.csv: is not a known artifact (see docs/bundle-format.md for the file names fodoc reads); ignored",
+        "DHCP-A/services.txt: is not valid UTF-8 (byte 14); expected UTF-8 or UTF-16 with a byte-order mark",
+        "DHCP-B/dns-dhcp-a.contoso.com.json: is not valid JSON: Expecting property name enclosed in double "
+        "quotes at line 1 column 20; expected Resolve-DnsName | ConvertTo-Json output",
+    ]
+
+
+def test_bundle_is_never_modified(tmp_path, capsys):
+    bundle = _copy("clock_skew", tmp_path)
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in bundle.rglob("*") if p.is_file()}
+    run(capsys, "diagnose", str(bundle))
+    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in bundle.rglob("*") if p.is_file()}
+    assert after == before
+
+
+@pytest.mark.parametrize("args", [["diagnose"], ["diagnose", ".", "--format", "yaml"], ["frobnicate"]])
+def test_usage_errors_exit_3_with_one_line(args, capsys):
+    code, out, err = run(capsys, *args)
+    assert code == 3 and out == ""
+    assert err.startswith("fodoc: error: ") and err.count("\n") == 1

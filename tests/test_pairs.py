@@ -1,0 +1,56 @@
+"""The pair model compares the two sides of each relationship."""
+from __future__ import annotations
+
+from engine.facts import Fact, Source
+from engine.pairs import derive_pairs
+
+
+def _rel(server, partner, **extra):
+    fields = {"server": server, "name": "r1", "partner": partner, "state": "Normal", "mode": "LoadBalance",
+              "mclt_s": 3600, "lb_percent": 50, "auth_enabled": True, "scopes": "10.0.10.0,10.0.20.0"}
+    fields.update(extra)
+    return Fact("relationship", fields, Source(f"{server}/failover.json", "record 1"))
+
+
+def _by_kind(facts, kind):
+    return [f.fields for f in facts if f.kind == kind]
+
+
+def test_matching_sides_agree():
+    facts = derive_pairs([_rel("a", "b"), _rel("b", "a")], {"a", "b"})
+    assert _by_kind(facts, "pair") == [
+        {"relationship": "r1", "server": "a", "partner": "b", "state": "Normal", "partner_collected": True,
+         "mclt_s": 3600, "partner_has_relationship": True, "partner_state": "Normal", "states_agree": True,
+         "settings_differ": False, "differing_settings": "", "auth_differs": False},
+        {"relationship": "r1", "server": "b", "partner": "a", "state": "Normal", "partner_collected": True,
+         "mclt_s": 3600, "partner_has_relationship": True, "partner_state": "Normal", "states_agree": True,
+         "settings_differ": False, "differing_settings": "", "auth_differs": False}]
+    assert _by_kind(facts, "setting_mismatch") == []
+
+
+def test_precise_setting_diff():
+    facts = derive_pairs([_rel("a", "b", scopes="10.0.10.0", lb_percent=70),
+                          _rel("b", "a", lb_percent=50, auth_enabled=False)], {"a", "b"})
+    assert _by_kind(facts, "setting_mismatch")[:3] == [
+        {"relationship": "r1", "server": "a", "partner": "b", "setting": "auth_enabled", "value": "True",
+         "partner_value": "False"},
+        {"relationship": "r1", "server": "a", "partner": "b", "setting": "scopes", "value": "10.0.10.0",
+         "partner_value": "10.0.10.0,10.0.20.0"},
+        {"relationship": "r1", "server": "a", "partner": "b", "setting": "lb_percent", "value": "70",
+         "partner_value": "50"}]
+    assert _by_kind(facts, "pair")[0]["differing_settings"] == "auth_enabled,scopes,lb_percent"
+
+
+def test_complementary_load_balance_split_is_not_a_difference():
+    facts = derive_pairs([_rel("a", "b", lb_percent=70), _rel("b", "a", lb_percent=30)], {"a", "b"})
+    assert _by_kind(facts, "setting_mismatch") == []
+
+
+def test_partner_collected_without_the_relationship():
+    pair = _by_kind(derive_pairs([_rel("a", "b", state="CommunicationInterrupted")], {"a", "b"}), "pair")[0]
+    assert pair["partner_has_relationship"] is False and "partner_state" not in pair
+
+
+def test_partner_not_collected_leaves_it_unknown():
+    pair = _by_kind(derive_pairs([_rel("a", "b")], {"a"}), "pair")[0]
+    assert pair["partner_collected"] is False and "partner_has_relationship" not in pair
