@@ -44,11 +44,7 @@ class RunbookLibrary:
             if cause not in self._paths:
                 raise RunbookError(f"runbooks/{cause}.yaml", "does not exist",
                                    suggestion=suggest(cause, self._paths))
-            runbook = load_runbook(self._paths[cause])
-            if runbook.cause != cause:
-                raise RunbookError(str(self._paths[cause]), f"declares cause {runbook.cause!r}, but "
-                                   f"its file name says {cause!r}")
-            self._loaded[cause] = runbook
+            self._loaded[cause] = load_runbook(self._paths[cause])  # checks cause == file name
         return self._loaded[cause]
 
     def load_all(self) -> dict[str, Runbook]:
