@@ -43,9 +43,12 @@ def cli() -> None:
 @click.option("--runbooks-dir", "runbook_dirs", multiple=True,
               type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Extra runbook directory (repeatable).")
+@click.option("--script", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the top finding's runbook as a standalone PowerShell script "
+                   "(supports -WhatIf; rollback with -Rollback).")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal).")
 def diagnose(bundle: Path, fmt: str, engine: str, output: Path | None, rule_dirs: tuple[Path, ...],
-             runbook_dirs: tuple[Path, ...], color: bool | None) -> None:
+             runbook_dirs: tuple[Path, ...], script: Path | None, color: bool | None) -> None:
     """Diagnose a captured BUNDLE (a folder, .zip or .tar.gz) and print the root cause.
 
     Exit code: 0 healthy, 1 warning, 2 critical, 3 unknown or unusable input.
@@ -56,11 +59,24 @@ def diagnose(bundle: Path, fmt: str, engine: str, output: Path | None, rule_dirs
     diagnosis = analyzer.analyze(bundle)
     use_color = sys.stdout.isatty() if color is None and output is None else bool(color)
     text = render_report(diagnosis, fmt, color=use_color)
+    if script is not None:
+        _write_script(diagnosis, script)
     if output is not None:
         write_atomically(output, text)
     else:
         click.echo(text, nl=False)
     sys.exit(diagnosis.exit_code)
+
+
+def _write_script(diagnosis, path: Path) -> None:
+    from .runbooks import to_script
+
+    top = next((f for f in diagnosis.findings if f.runbook is not None), None)
+    if top is None:
+        click.echo(f"fodoc: no runbook to write to {path}: no fault with a runbook was found", err=True)
+        return
+    write_atomically(path, to_script(top.runbook))
+    click.echo(f"fodoc: wrote the {top.cause} runbook to {path} (try it first with -WhatIf)", err=True)
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -174,3 +174,22 @@ def test_usage_errors_exit_3_with_one_line(args, capsys):
     code, out, err = run(capsys, *args)
     assert code == 3 and out == ""
     assert err.startswith("fodoc: error: ") and err.count("\n") == 1
+
+
+def test_script_export_of_the_top_runbook(tmp_path, capsys):
+    from engine.pscheck import check_powershell
+    target = tmp_path / "fix.ps1"
+    code, _, err = run(capsys, "diagnose", str(EXAMPLES / "partner_service_stopped"), "--format", "json",
+                       "--script", str(target))
+    script = target.read_text(encoding="utf-8")
+    assert code == 2
+    assert err == f"fodoc: wrote the partner_service_stopped runbook to {target} (try it first with -WhatIf)\n"
+    assert "SupportsShouldProcess" in script and "'dhcp-b.contoso.com'" in script
+    assert check_powershell(script) == []
+
+
+def test_no_script_for_a_healthy_pair(tmp_path, capsys):
+    target = tmp_path / "fix.ps1"
+    code, _, err = run(capsys, "diagnose", str(EXAMPLES / "healthy"), "--script", str(target))
+    assert code == 0 and not target.exists()
+    assert "no fault with a runbook was found" in err
