@@ -203,7 +203,7 @@ def _misses(kb: KnowledgeBase, index: dict[str, list[Fact]], extraction: Extract
         if cause in fired:
             continue
         for rule in kb.rules_for(cause):
-            miss = explain_miss(rule, index)
+            miss = explain_miss(rule, index, prefer=lambda p, c, b: len(_closest(p, c, b)))
             gap = _gap(kb, rule, miss, index, collected, missing)
             if gap:
                 not_evaluated.append(NotEvaluated(cause, rule.id, gap[0], gap[1]))
@@ -267,20 +267,22 @@ def _ruled_out(rule: Rule, miss: Miss) -> RuledOut:
 
 
 def _closest(pattern, candidates: tuple[Fact, ...], bindings: dict[str, Fact]) -> list[Fact]:
-    """The facts worth showing next to 'no match': a few specific ones, or near misses.
+    """The facts worth showing next to "no match": the near misses.
 
-    Three service or probe facts about the partner say a lot ("found DHCPServer: Running");
-    forty unrelated events of the same server say nothing, so among many candidates only those
-    that meet more than the join conditions (e.g. the right event ID, the wrong relationship) count.
+    A near miss is about the same things (the joins hold) and is the same sort of fact (every
+    literal equality holds: the right service name, the right event ID) but fails a comparison:
+    "found clock offset -0.003 s", "found DHCPServer: Running". Unrelated events of the same server
+    say nothing and are left out. For the first pattern of a rule, a few candidates are shown
+    whatever they are ("found Normal / Normal").
     """
-    if len(candidates) <= 3:
+    identity = [c for c in pattern.conditions if isinstance(c, Compare) and c.op in ("eq", "in")
+                and not isinstance(c.value, Ref)]
+    near = [f for f in candidates if satisfies(f, tuple(identity), bindings)]
+    if near:
+        return near[:3]
+    if not bindings and len(candidates) <= 3:
         return list(candidates)
-    joins = sum(1 for c in pattern.conditions if isinstance(c, Compare) and isinstance(c.value, Ref))
-    scored = [(sum(1 for c in pattern.conditions if satisfies(f, (c,), bindings)), f) for f in candidates]
-    best = max(score for score, _ in scored)
-    if best <= joins:
-        return []
-    return [f for score, f in scored if score == best][:3]
+    return []
 
 
 # -- overview -----------------------------------------------------------------------------------

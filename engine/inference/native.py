@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..facts import Fact
 from ..rules import AllOf, AnyOf, Compare, Condition, Pattern, Ref, Rule, compare_values
 from . import InferenceEngine, Match
 
 Bindings = dict[str, Fact]
+_MAX_ALTERNATIVES = 32
 
 
 class NativeEngine(InferenceEngine):
@@ -38,10 +39,23 @@ def index_by_kind(facts: list[Fact]) -> dict[str, list[Fact]]:
 
 def iterate_matches(rule: Rule, index: dict[str, list[Fact]]) -> Iterator[Bindings]:
     """Yield each combination of distinct facts that satisfies the rule."""
+    for bindings in _positive_matches(rule, index):
+        if not any(blocking_fact(p, index, bindings) for p in rule.absent):
+            yield dict(bindings)
+
+
+def _positive_matches(rule: Rule, index: dict[str, list[Fact]],
+                      reached: Callable[[int, Bindings], None] | None = None) -> Iterator[Bindings]:
+    """Yield each binding of distinct facts to all `match` patterns (absent ones not checked).
+
+    `reached(depth, bindings)` is told every partial match, for explaining a miss. The yielded
+    dict is reused between iterations: copy it to keep it.
+    """
     def extend(position: int, bindings: Bindings) -> Iterator[Bindings]:
+        if reached is not None:
+            reached(position, bindings)
         if position == len(rule.patterns):
-            if not any(blocking_fact(p, index, bindings) for p in rule.absent):
-                yield dict(bindings)
+            yield bindings
             return
         pattern = rule.patterns[position]
         used = {id(f) for f in bindings.values()}
@@ -105,36 +119,40 @@ class Miss:
     bindings: tuple[tuple[str, Fact], ...]
 
 
-def explain_miss(rule: Rule, index: dict[str, list[Fact]]) -> Miss:
-    """Find the deepest point a rule reached before failing, and what stopped it there."""
-    best: dict = {"depth": -1}
+def explain_miss(rule: Rule, index: dict[str, list[Fact]],
+                 prefer: Callable[[Pattern, tuple[Fact, ...], Bindings], int] | None = None) -> Miss:
+    """Find the deepest point a rule reached before failing, and what stopped it there.
 
-    def extend(position: int, bindings: Bindings) -> None:
-        if position > best["depth"]:
-            best.update(depth=position, bindings=dict(bindings))
-        if position == len(rule.patterns):
-            for pattern in rule.absent:
-                blocker = blocking_fact(pattern, index, bindings)
-                if blocker is not None and "absent" not in best:
-                    best["absent"] = (pattern, blocker, dict(bindings))
-            return
-        pattern = rule.patterns[position]
-        used = {id(f) for f in bindings.values()}
-        for fact in index.get(pattern.kind, ()):
-            if id(fact) in used or not satisfies(fact, pattern.conditions, bindings):
-                continue
-            bindings[pattern.alias] = fact
-            extend(position + 1, bindings)
-            del bindings[pattern.alias]
+    Several partial matches can stop at the same depth (one per side of a pair, say); `prefer`
+    scores the facts each would show as the reason, and the best-scored one is explained.
+    """
+    deepest: dict = {"depth": -1, "alternatives": []}
 
-    extend(0, {})
-    if best["depth"] == len(rule.patterns) and "absent" in best:
-        pattern, blocker, bindings = best["absent"]
+    def reached(depth: int, bindings: Bindings) -> None:
+        if depth > deepest["depth"]:
+            deepest.update(depth=depth, alternatives=[])
+        if depth == deepest["depth"] and len(deepest["alternatives"]) < _MAX_ALTERNATIVES:
+            deepest["alternatives"].append(dict(bindings))
+
+    blocked = None
+    for bindings in _positive_matches(rule, index, reached):
+        for pattern in rule.absent:
+            blocker = blocking_fact(pattern, index, bindings)
+            if blocker is not None:
+                blocked = blocked or (pattern, blocker, dict(bindings))
+                break
+    if deepest["depth"] == len(rule.patterns) and blocked is not None:
+        pattern, blocker, bindings = blocked
         return Miss("absent", pattern.alias, pattern.kind, (blocker,), tuple(bindings.items()))
-    bindings = best["bindings"]
-    pattern = rule.patterns[best["depth"]]
-    related = [f for f in index.get(pattern.kind, ()) if _shares_joins(f, pattern, bindings)]
-    return Miss("match", pattern.alias, pattern.kind, tuple(related), tuple(bindings.items()))
+    pattern = rule.patterns[deepest["depth"]]
+    options = []
+    for bindings in deepest["alternatives"]:
+        related = tuple(f for f in index.get(pattern.kind, ()) if _shares_joins(f, pattern, bindings))
+        options.append((related, bindings))
+    if prefer is not None:
+        options.sort(key=lambda option: -prefer(pattern, option[0], option[1]))
+    related, bindings = options[0]
+    return Miss("match", pattern.alias, pattern.kind, related, tuple(bindings.items()))
 
 
 def _shares_joins(fact: Fact, pattern: Pattern, bindings: Bindings) -> bool:
