@@ -11,6 +11,7 @@ import os
 import stat
 import tarfile
 import zipfile
+from zlib import error as zlib_error
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable
@@ -180,13 +181,21 @@ def _zip_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo, rel: str) -> Ca
 def _open_tar(target: Path, location: str) -> Bundle:
     try:
         archive = tarfile.open(target, "r:*")
-        members = archive.getmembers()
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise BundleError(location, f"is not a readable tar archive ({exc})") from None
-    if len(members) > MAX_MEMBERS:
-        raise BundleError(location, f"has more than {MAX_MEMBERS} members")
     files: list[BundleFile] = []
     skipped: list[ArtifactError] = []
+    members: list[tarfile.TarInfo] = []
+    try:
+        for member in archive:  # one by one, so a truncated archive still yields its first members
+            members.append(member)
+            if len(members) > MAX_MEMBERS:
+                raise BundleError(location, f"has more than {MAX_MEMBERS} members")
+    except (tarfile.TarError, OSError, EOFError, zlib_error) as exc:
+        if not members:
+            raise BundleError(location, f"is not a readable tar archive ({exc})") from None
+        skipped.append(ArtifactError(Path(location).name, f"is damaged after {len(members)} members "
+                                                         f"({exc}); the rest of it is lost"))
     total = 0
     compressed = max(target.stat().st_size, 1)
     for member in members:

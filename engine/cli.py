@@ -20,6 +20,7 @@ from .inference import BACKENDS
 from .report import FORMATS, render_report
 
 EXIT_UNKNOWN = 3
+EXIT_INTERRUPTED = 130
 RULES_DIR_ENV = "FODOC_RULES_DIR"
 
 
@@ -55,17 +56,29 @@ def diagnose(bundle: Path, fmt: str, engine: str, output: Path | None, rule_dirs
     """
     from .pipeline import Analyzer
 
+    for target in (output, script):
+        if target is not None and bundle.is_dir() and _inside(target, bundle):
+            raise UsageError(f"{target}: refusing to write inside the bundle {bundle} "
+                             "(bundles are never modified)")
     analyzer = Analyzer(engine, list(rule_dirs), list(runbook_dirs))
     diagnosis = analyzer.analyze(bundle)
     use_color = sys.stdout.isatty() if color is None and output is None else bool(color)
     text = render_report(diagnosis, fmt, color=use_color)
-    if script is not None:
-        _write_script(diagnosis, script)
     if output is not None:
         write_atomically(output, text)
     else:
         click.echo(text, nl=False)
+    if script is not None:
+        _write_script(diagnosis, script)
     sys.exit(diagnosis.exit_code)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
 
 
 def _write_script(diagnosis, path: Path) -> None:
@@ -80,7 +93,15 @@ def _write_script(diagnosis, path: Path) -> None:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and rename, so readers never see half a file."""
+    """Write via a temporary file in the same folder and rename, so readers never see half a file.
+
+    A target that exists and is not a regular file (a pipe, /dev/stdout, a device) is written to
+    directly: renaming over it would replace the device node itself.
+    """
+    if path.exists() and not path.is_file():
+        with open(path, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        return
     directory = path.resolve().parent
     if not directory.is_dir():
         raise UsageError(f"{path}: the folder {directory} does not exist")
@@ -97,6 +118,11 @@ def write_atomically(path: Path, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning every user-facing error into one line and exit 3."""
+    if argv is None:
+        argv = sys.argv[1:]
+    if not argv:
+        click.echo(cli.get_help(click.Context(cli, info_name="fodoc")))
+        sys.exit(0)
     try:
         code = cli.main(args=argv, prog_name="fodoc", standalone_mode=False)
     except click.ClickException as exc:
@@ -106,13 +132,14 @@ def main(argv: list[str] | None = None) -> None:
             hint = f" (see '{exc.ctx.command_path} --help')"
         click.echo(f"fodoc: error: {message}{hint}", err=True)
         sys.exit(EXIT_UNKNOWN)
-    except click.exceptions.Abort:
-        click.echo("fodoc: aborted", err=True)
-        sys.exit(EXIT_UNKNOWN)
+    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+        click.echo("fodoc: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except FodocError as exc:
         click.echo(f"fodoc: error: {exc.one_line()}", err=True)
         sys.exit(EXIT_UNKNOWN)
-    except KeyboardInterrupt:
-        click.echo("fodoc: interrupted", err=True)
-        sys.exit(130)
+    except OSError as exc:  # writing the report: read-only target, disk full, closed pipe
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"fodoc: error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(EXIT_UNKNOWN)
     sys.exit(code if isinstance(code, int) else 0)

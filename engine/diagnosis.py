@@ -87,6 +87,8 @@ class Diagnosis:
     problems: list[str]
     manifest: dict[str, Any]
     engine: str
+    unexplained: list[dict[str, Any]] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -101,11 +103,14 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
     ruled_out, not_evaluated = _misses(kb, index, extraction, fired_causes)
     _link_competitors(kb, findings)
     relationships = _relationships(facts)
-    verdict = _verdict(findings, relationships, facts)
+    unexplained = _unexplained(relationships, findings)
+    unread = sorted(set(extraction.servers) - set(extraction.failover_read))
+    verdict = _verdict(findings, relationships, unexplained, unread)
     problems = [p.one_line() for p in extraction.problems]
-    return Diagnosis(verdict, _summary(verdict, findings, relationships), extraction.servers,
-                     relationships, findings, ruled_out, not_evaluated, _timeline(facts), problems,
-                     _manifest_summary(extraction.manifest), engine_name)
+    return Diagnosis(verdict, _summary(verdict, findings, relationships, unexplained, unread),
+                     extraction.servers, relationships, findings, ruled_out, not_evaluated,
+                     _timeline(facts), problems, _manifest_summary(extraction.manifest), engine_name,
+                     unexplained, unread)
 
 
 # -- findings ----------------------------------------------------------------------------------
@@ -311,26 +316,51 @@ def _relationships(facts: list[Fact]) -> list[dict[str, Any]]:
     return result
 
 
-def _verdict(findings: list[Finding], relationships: list[dict], facts: list[Fact]) -> str:
-    if any(f.severity == "critical" for f in findings):
+# States in which a relationship no longer fails over safely, and states it passes through.
+_DOWN_STATES = ("CommunicationInterrupted", "PartnerDown", "ResolutionInterrupted", "PotentialConflict",
+                "ConflictDone")
+
+
+def _unexplained(relationships: list[dict], findings: list[Finding]) -> list[dict[str, Any]]:
+    """Sides not in Normal for which no finding names a cause: never to be called healthy."""
+    explained = {f.relationship for f in findings}
+    return [{"relationship": rel["name"], "server": side["server"], "state": side["state"]}
+            for rel in relationships if rel["name"] not in explained
+            for side in rel["sides"] if side["state"] and side["state"] != "Normal"]
+
+
+def _verdict(findings: list[Finding], relationships: list[dict], unexplained: list[dict],
+             unread: list[str]) -> str:
+    if any(f.severity == "critical" for f in findings) or \
+            any(u["state"] in _DOWN_STATES for u in unexplained):
         return "critical"
-    if any(f.severity == "warning" for f in findings):
+    if any(f.severity == "warning" for f in findings) or unexplained:
         return "warning"
-    if not relationships:
+    if not relationships or unread:
         return "unknown"
     return "healthy"
 
 
-def _summary(verdict: str, findings: list[Finding], relationships: list[dict]) -> str:
+def _summary(verdict: str, findings: list[Finding], relationships: list[dict],
+             unexplained: list[dict], unread: list[str]) -> str:
+    if findings and verdict in ("critical", "warning") and findings[0].severity == verdict:
+        top = findings[0]
+        where = f" on {top.relationship}" if top.relationship else ""
+        return (f"{top.severity.upper()}: {top.title}{where} (server {top.server}, "
+                f"confidence {top.confidence:.0%}).")
+    if unexplained and verdict in ("critical", "warning"):
+        first = unexplained[0]
+        return (f"{verdict.upper()}: {first['relationship']} is {first['state']} on {first['server']}, "
+                "and no known cause matched the evidence; see what was not evaluated for the data "
+                "that would settle it.")
     if verdict == "unknown":
+        if unread:
+            return (f"The failover state of {', '.join(unread)} could not be read; nothing can be "
+                    "concluded about the pair.")
         return "No failover relationship could be read from the bundle; nothing can be concluded."
-    if not findings or verdict == "healthy":
-        states = ", ".join(f"{r['name']}: " + "/".join(str(s['state']) for s in r["sides"])
-                           for r in relationships)
-        return f"Healthy: no fault found ({states})."
-    top = findings[0]
-    where = f" on {top.relationship}" if top.relationship else ""
-    return f"{top.severity.upper()}: {top.title}{where} (server {top.server}, confidence {top.confidence:.0%})."
+    states = ", ".join(f"{r['name']}: " + "/".join(str(s['state']) for s in r["sides"])
+                       for r in relationships)
+    return f"Healthy: no fault found ({states})."
 
 
 def _timeline(facts: list[Fact]) -> list[dict[str, Any]]:

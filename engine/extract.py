@@ -49,6 +49,8 @@ class Extraction:
     artifacts: list[ArtifactRecord]
     servers: list[str]                      # canonical ids of the collected servers
     manifest: dict = field(default_factory=dict)
+    failover_read: list[str] = field(default_factory=list)  # servers whose failover output was
+                                                            # read completely (empty = none)
 
 
 def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
@@ -87,21 +89,33 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
             continue
         artifact = Artifact(item.path, info["server"], info["family"], info["fmt"], info.get("target"),
                             info.get("port"), info.get("log"), item.reader)
+        before = len(problems)
         try:
             produced = list(parse(artifact, problems))
         except ArtifactError as exc:
             record.status = "unreadable"
             problems.items.append(exc)
             continue
+        except (RecursionError, MemoryError, ValueError, TypeError, KeyError) as exc:
+            record.status = "unreadable"
+            problems.add(item.path, f"could not be read ({type(exc).__name__}: {exc})"[:300])
+            continue
         record.facts = len(produced)
         facts.extend(produced)
         family = info["family"] if info["family"] != "events" else f"events-{info.get('log')}"
         families.setdefault(info["server"], set()).add(family)
-        if info["family"] == "failover":
+        if info["family"] == "failover" and len(problems) == before:
+            # Only a failover output read without damage says which relationships a server has:
+            # a record skipped as unreadable must not look like a relationship that is missing.
             failover_read.add(info["server"])
 
-    facts.extend(_manifest_facts(manifest))
-    identities = build_identities(facts, folders + sorted(manifest.get("servers", {}) or {}))
+    if not folders:
+        problems.add("(bundle)", "has no server folders; expected one folder per DHCP server holding its "
+                     "outputs (see docs/bundle-format.md)")
+    facts.extend(_manifest_facts(manifest, problems))
+    identities = build_identities(facts, folders)
+    for conflict in identities.conflicts:
+        problems.add("(server names)", conflict)
     for folder in folders:
         for family in EXPECTED_ARTIFACTS:
             if family not in families.get(folder, set()):
@@ -112,7 +126,8 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
     relationships = [f for f in facts if f.kind == "relationship"]
     facts.extend(derive_pairs(relationships, collected))
     servers = sorted({identities.canonical(f) for f in folders})
-    return Extraction(facts, list(problems), records, servers, manifest)
+    return Extraction(facts, problems.summarised(), records, servers, manifest,
+                      sorted(collected))
 
 
 def _read_manifest(item: BundleFile | None, problems: Problems) -> dict:
@@ -138,16 +153,33 @@ def _read_manifest(item: BundleFile | None, problems: Problems) -> dict:
     return doc
 
 
-def _manifest_facts(manifest: dict) -> list[Fact]:
+def _manifest_facts(manifest: dict, problems: Problems) -> list[Fact]:
+    """collector_error facts from manifest.json, each also shown as a problem line.
+
+    Only an error about the whole server ("*") can mean the host was unreachable: one probe
+    timing out says nothing about the host.
+    """
     facts = []
     for server, info in sorted((manifest.get("servers") or {}).items()):
-        errors = info.get("errors") if isinstance(info, dict) else None
-        for number, error in enumerate(errors or [], start=1):
-            if not isinstance(error, dict) or not error.get("message"):
+        if not isinstance(info, dict):
+            problems.add("manifest.json", f"servers.{server} must be an object with collected_at and errors")
+            continue
+        errors = info.get("errors") or []
+        if not isinstance(errors, list):
+            problems.add("manifest.json", f"servers.{server}.errors must be a list of "
+                                          "{artifact, message} objects")
+            continue
+        for number, error in enumerate(errors, start=1):
+            where = f"servers.{server}.errors[{number}]"
+            if not isinstance(error, dict) or not isinstance(error.get("message"), str) or not error["message"]:
+                problems.add("manifest.json", "expected {artifact, message} with a message", record=where)
                 continue
-            message = " ".join(str(error["message"]).split())
+            message = " ".join(error["message"].split())
+            artifact = str(error.get("artifact") or "*")
             facts.append(Fact("collector_error", {
-                "server": server, "artifact": str(error.get("artifact") or "*"), "message": message,
-                "unreachable": bool(_UNREACHABLE.search(message))},
-                Source("manifest.json", f"servers.{server}.errors[{number}]")))
+                "server": server, "artifact": artifact, "message": message,
+                "unreachable": artifact == "*" and bool(_UNREACHABLE.search(message))},
+                Source("manifest.json", where)))
+            problems.add("manifest.json", f"the collector could not get {artifact if artifact != '*' else 'anything'} "
+                                          f"from {server}: {message[:300]}", record=where)
     return facts

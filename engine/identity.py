@@ -4,8 +4,9 @@ Windows names a partner by IP in one output (PartnerServer 10.0.0.1), by FQDN in
 (Test-NetConnection), by short name in a folder (DHCP-A). Rules join on server fields, so every
 such name must become the same id before inference. Names are linked only by evidence that
 states they are the same machine (a server's own computer.json, the relationship's
-PrimaryServerName/IP pairs, a connection test's name and the address it used); DNS answers are
-deliberately not used, since a stale DNS record is itself one of the faults we look for.
+PrimaryServerName/IP pairs, the name in a connection test's file name and its ComputerName); DNS
+answers (including the address Test-NetConnection resolved) are deliberately not used, since a
+stale DNS record is itself one of the faults we look for.
 """
 from __future__ import annotations
 
@@ -17,12 +18,18 @@ from .facts import Fact
 
 
 class ServerIdentities:
-    """Union-find over lower-cased names and addresses, with a preferred display name per server."""
+    """Union-find over lower-cased names and addresses, with a preferred display name per server.
+
+    Two safety rules keep distinct servers apart: a short name is joined to an FQDN only when no
+    other FQDN in the bundle has the same first label (dhcp.site-a and dhcp.site-b stay two), and
+    two collected server folders are never merged, whatever links claim (the conflict is recorded).
+    """
 
     def __init__(self) -> None:
         self._parent: dict[str, str] = {}
-        self._folders: set[str] = set()
+        self._folders: dict[str, set[str]] = {}      # root -> folder keys in that cluster
         self._fqdns: set[str] = set()
+        self.conflicts: list[str] = []
 
     def _find(self, key: str) -> str:
         self._parent.setdefault(key, key)
@@ -34,42 +41,55 @@ class ServerIdentities:
         return root
 
     def link(self, *names: str | None) -> None:
+        """Record that all `names` denote one machine (explicit evidence only)."""
         keys = [_key(n) for n in names if n and _key(n)]
         for key in keys:
             self._find(key)
             if _is_name(key) and "." in key:
-                self._union(key, key.split(".", 1)[0])
                 self._fqdns.add(key)
         for other in keys[1:]:
             self._union(keys[0], other)
 
     def add_folder(self, folder: str) -> None:
         key = _key(folder)
-        self._folders.add(key)
-        self.link(folder)
+        root = self._find(key)
+        self._folders.setdefault(root, set()).add(key)
+        if "." in key and _is_name(key):
+            self._fqdns.add(key)
 
     def _union(self, a: str, b: str) -> None:
         ra, rb = self._find(a), self._find(b)
-        if ra != rb:
-            self._parent[rb] = ra
+        if ra == rb:
+            return
+        fa, fb = self._folders.get(ra, set()), self._folders.get(rb, set())
+        if fa and fb:
+            self.conflicts.append(f"{a} and {b} are linked, but they belong to different server "
+                                  f"folders ({', '.join(sorted(fa | fb))}); kept apart")
+            return
+        self._parent[rb] = ra
+        if fb:
+            self._folders[ra] = fa | self._folders.pop(rb)
+
+    def join_short_names(self) -> None:
+        """Join each short name with the one FQDN that has it as first label, if exactly one does."""
+        by_label: dict[str, set[str]] = {}
+        for fqdn in self._fqdns:
+            by_label.setdefault(fqdn.split(".", 1)[0], set()).add(fqdn)
+        for label, fqdns in sorted(by_label.items()):
+            roots = {self._find(f) for f in fqdns}
+            if len(roots) == 1:
+                self._union(next(iter(sorted(fqdns))), label)
 
     def canonical(self, name: str) -> str:
         """The id of the server called `name` (itself, lower-cased, if nothing links it)."""
         key = _key(name)
         if not key:
             return name
-        if key not in self._parent and _is_name(key) and "." in key:
-            short = key.split(".", 1)[0]
-            if short in self._parent:
-                key = short
         if key not in self._parent:
             return key
         root = self._find(key)
         members = [k for k in self._parent if self._find(k) == root]
-        return _preferred(members, self._folders, self._fqdns)
-
-    def build_map(self) -> dict[str, str]:
-        return {key: self.canonical(key) for key in list(self._parent)}
+        return _preferred(members, self._folders.get(root, set()), self._fqdns)
 
 
 def _key(name: str) -> str:
@@ -117,7 +137,9 @@ def build_identities(facts: list[Fact], folders: list[str]) -> ServerIdentities:
             if own:
                 ids.link(f.get("server"), *(f.get(k) for k in own))
         elif fact.kind == "tcp_probe":
-            ids.link(f.get("target"), f.get("target_address"), f.get("remote_address"))
+            # not remote_address: that is a DNS answer, and a stale record is a fault to find
+            ids.link(f.get("target"), f.get("target_address"))
+    ids.join_short_names()
     return ids
 
 

@@ -113,3 +113,19 @@ def test_reading_never_modifies_the_folder(tmp_path):
     for item in open_bundle(tmp_path).files:
         item.reader()
     assert (target.stat().st_mtime_ns, sorted(p.name for p in tmp_path.rglob("*"))) == before
+
+
+def test_truncated_tar_gz_keeps_the_members_before_the_damage(tmp_path):
+    path = tmp_path / "b.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for number in range(40):
+            data = os.urandom(4000)  # incompressible, so the cut lands among the members
+            info = tarfile.TarInfo(f"dhcp-a/file{number:02}.txt")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    bundle = open_bundle(path)
+    assert 5 < len(bundle.files) < 40
+    assert bundle.files[0].path.endswith("file00.txt") and len(bundle.files[0].reader()) == 4000
+    assert str(bundle.skipped[-1]).startswith(f"b.tar.gz: is damaged after {len(bundle.files) + 1} members") or \
+        str(bundle.skipped[-1]).startswith(f"b.tar.gz: is damaged after {len(bundle.files)} members")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -48,7 +50,7 @@ def test_example_diagnosis(case, engine, capsys):
     report = json.loads(out)
     assert (code, report["exit_code"], err) == (expected_code, expected_code, "")
     assert report["schema"] == "fodoc.diagnosis/1"
-    assert report["problems"] == []
+    assert [p for p in report["problems"] if not p.startswith("manifest.json")] == []
     if cause is None:
         assert report["findings"] == [] and report["verdict"] == "healthy"
         return
@@ -56,6 +58,14 @@ def test_example_diagnosis(case, engine, capsys):
     assert top["cause"] == cause and top["severity"] == "critical"
     assert artifact in [e["artifact"] for e in top["evidence"]]
     assert top["runbook"]["fix"], "a finding comes with its rendered runbook"
+
+
+def test_collector_errors_from_the_manifest_are_shown(capsys):
+    _, out, _ = run(capsys, "diagnose", str(EXAMPLES / "partner_service_stopped"), "--format", "json")
+    assert json.loads(out)["problems"] == [
+        "manifest.json (servers.dhcp-b.contoso.com.errors[1]): the collector could not get failover from "
+        "dhcp-b.contoso.com: Get-DhcpServerv4Failover : Failed to get failover relationships on DHCP server "
+        "dhcp-b.contoso.com. (The RPC server is unavailable.)"]
 
 
 def test_both_engines_give_the_same_report_apart_from_the_engine_name(capsys):
@@ -193,3 +203,122 @@ def test_no_script_for_a_healthy_pair(tmp_path, capsys):
     code, _, err = run(capsys, "diagnose", str(EXAMPLES / "healthy"), "--script", str(target))
     assert code == 0 and not target.exists()
     assert "no fault with a runbook was found" in err
+
+
+# The step that changes something must reach the server that is actually broken.
+KEY_STEP_TARGETS = {
+    "partner_service_stopped": ("start-dhcp", ["dhcp-b.contoso.com"]),
+    "partner_unreachable": ("partner-down", ["dhcp-a.contoso.com"]),   # the survivor, never the lost host
+    "clock_skew": ("sync-from-domain", ["dhcp-b.contoso.com"]),          # dhcp-b runs on its CMOS clock
+    "partner_state_drift": ("restart-dhcp", ["dhcp-b.contoso.com"]),    # dhcp-b is the stuck side
+    "relationship_corrupt": ("remove-relationship", ["dhcp-a.contoso.com"]),  # where the scopes live
+    "port_647_blocked": ("enable-failover-rules", ["dhcp-b.contoso.com", "dhcp-a.contoso.com"]),
+    "shared_secret_mismatch": ("set-shared-secret", ["dhcp-b.contoso.com"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(KEY_STEP_TARGETS))
+def test_runbook_steps_target_the_right_server(case, capsys):
+    _, out, _ = run(capsys, "diagnose", str(EXAMPLES / case), "--format", "json", "--engine", "native")
+    fix = json.loads(out)["findings"][0]["runbook"]["fix"]
+    step_id, targets = KEY_STEP_TARGETS[case]
+    assert [s["target"] for s in fix if s["id"] == step_id] == targets
+
+
+def _rewrite(path: Path, old: str, new: str) -> None:
+    data = path.read_bytes()
+    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    text = data.decode(encoding)
+    assert old in text
+    path.write_bytes(text.replace(old, new).encode(encoding))
+
+
+def test_interrupted_pair_without_a_known_cause_is_never_healthy(tmp_path, capsys):
+    bundle = _copy("healthy", tmp_path)
+    _rewrite(bundle / "dhcp-a.contoso.com" / "failover.json", '"State":  "Normal"', '"State":  "CommunicationInterrupted"')
+    _rewrite(bundle / "dhcp-b.contoso.com" / "failover.txt", "State               : Normal",
+             "State               : CommunicationInterrupted")
+    code, out, _ = run(capsys, "diagnose", str(bundle), "--format", "json")
+    report = json.loads(out)
+    assert (code, report["verdict"], report["findings"]) == (2, "critical", [])
+    assert report["unexplained"] == [
+        {"relationship": "dhcp-a-dhcp-b", "server": "dhcp-a.contoso.com", "state": "CommunicationInterrupted"},
+        {"relationship": "dhcp-a-dhcp-b", "server": "dhcp-b.contoso.com", "state": "CommunicationInterrupted"}]
+    assert report["summary"].startswith("CRITICAL: dhcp-a-dhcp-b is CommunicationInterrupted on dhcp-a.contoso.com, "
+                                        "and no known cause matched")
+
+
+@pytest.mark.parametrize("content", [b"{}", b'["a", "b"]', b"42", b"Get-DhcpServerv4Failover : Failed to get "
+                                     b"failover relationships. (The RPC server is unavailable.)\r\n"])
+def test_unreadable_failover_output_is_not_a_missing_relationship(content, tmp_path, capsys):
+    bundle = _copy("port_647_blocked", tmp_path)
+    (bundle / "DHCP-B" / "failover.txt").write_bytes(content)
+    code, out, _ = run(capsys, "diagnose", str(bundle), "--format", "json")
+    report = json.loads(out)
+    causes = [f["cause"] for f in report["findings"]]
+    assert "relationship_corrupt" not in causes
+    assert causes[0] == "port_647_blocked" and code == 2
+    assert report["unread"] == ["dhcp-b.contoso.com"]
+    assert any(p.startswith("DHCP-B/failover.txt") for p in report["problems"])
+
+
+def test_healthy_side_with_an_unreadable_partner_is_unknown_not_healthy(tmp_path, capsys):
+    bundle = _copy("healthy", tmp_path)
+    (bundle / "dhcp-b.contoso.com" / "failover.txt").write_bytes(b"garbage : \r\n\r\n")
+    code, out, _ = run(capsys, "diagnose", str(bundle), "--format", "json")
+    report = json.loads(out)
+    assert (code, report["verdict"], report["unread"]) == (3, "unknown", ["dhcp-b.contoso.com"])
+
+
+def test_deeply_nested_json_is_one_problem_line(tmp_path, capsys):
+    bundle = _copy("port_647_blocked", tmp_path)
+    (bundle / "DHCP-A" / "services.json").write_text("[" * 100000 + "]" * 100000, encoding="utf-8")
+    (bundle / "DHCP-A" / "services.txt").unlink()
+    code, out, err = run(capsys, "diagnose", str(bundle), "--format", "json")
+    report = json.loads(out)
+    assert code == 2 and err == ""
+    assert [p for p in report["problems"] if p.startswith("DHCP-A/services.json")] != []
+
+
+def test_unwritable_output_is_one_line(tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        code, out, err = run(capsys, "diagnose", str(EXAMPLES / "healthy"), "-o", str(locked / "r.txt"))
+    finally:
+        locked.chmod(0o700)
+    if os.geteuid() == 0:  # root writes anyway; the no-traceback path is covered by /dev/full below
+        return
+    assert code == 3 and err.startswith("fodoc: error: ") and err.count("\n") == 1
+
+
+def test_output_to_a_full_device_is_one_line(capsys):
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    code, _, err = run(capsys, "diagnose", str(EXAMPLES / "healthy"), "-o", "/dev/full")
+    assert code == 3 and err.startswith("fodoc: error: ") and err.count("\n") == 1
+
+
+def test_output_inside_the_bundle_is_refused(tmp_path, capsys):
+    bundle = _copy("healthy", tmp_path)
+    target = bundle / "dhcp-a.contoso.com" / "failover.txt"
+    code, out, err = run(capsys, "diagnose", str(bundle), "-o", str(target))
+    assert code == 3 and not target.exists()
+    assert "refusing to write inside the bundle" in err
+
+
+def test_bare_fodoc_prints_help(capsys):
+    code, out, err = run(capsys)
+    assert code == 0 and out.startswith("Usage: fodoc") and "diagnose" in out and err == ""
+
+
+def test_names_from_the_bundle_cannot_forge_report_lines_or_markdown(tmp_path, capsys):
+    bundle = _copy("port_647_blocked", tmp_path)
+    hostile = 'evil\\n  FAKE dhcp1: Normal | <img src=x onerror=alert(1)> [c](http://evil)'
+    _rewrite(bundle / "DHCP-A" / "failover.json", '"Name": "dhcp-a-dhcp-b"', f'"Name": "{hostile}"')
+    _, text, _ = run(capsys, "diagnose", str(bundle), "--engine", "native")
+    assert not any(line.lstrip().startswith("FAKE") for line in text.splitlines())
+    _, markdown, _ = run(capsys, "diagnose", str(bundle), "--format", "markdown", "--engine", "native")
+    assert re.search(r"(?<!\\)<img", markdown) is None and "](http://evil)" not in markdown
+    assert r"\<img src=x onerror=alert\(1\)\> \[c\]\(http://evil\)" in markdown

@@ -35,3 +35,34 @@ def test_dns_answers_do_not_merge_servers():
 
 def test_unknown_name_is_lower_cased():
     assert build_identities([], []).canonical("DHCP-Z.Example.COM") == "dhcp-z.example.com"
+
+
+def test_same_short_name_in_two_domains_stays_two_servers():
+    facts = [Fact("server", {"server": "dhcp.site-a.corp.local", "fqdn": "dhcp.site-a.corp.local",
+                             "ips": "10.1.0.11"}, S),
+             Fact("server", {"server": "dhcp.site-b.corp.local", "fqdn": "dhcp.site-b.corp.local",
+                             "ips": "10.2.0.11"}, S)]
+    ids = build_identities(facts, ["dhcp.site-a.corp.local", "dhcp.site-b.corp.local"])
+    assert ids.canonical("dhcp.site-a.corp.local") != ids.canonical("dhcp.site-b.corp.local")
+    assert ids.canonical("dhcp") == "dhcp"  # ambiguous: left alone rather than guessed
+    assert ids.canonical("10.2.0.11") == "dhcp.site-b.corp.local"
+
+
+def test_address_resolved_by_a_connection_test_does_not_merge_servers():
+    """A stale DNS record makes Test-NetConnection to dhcp2 try dhcp1's address."""
+    facts = [Fact("server", {"server": "dhcp1", "fqdn": "dhcp1.corp.local", "ips": "10.1.0.11"}, S),
+             Fact("server", {"server": "dhcp2", "fqdn": "dhcp2.corp.local", "ips": "10.1.0.12"}, S),
+             Fact("tcp_probe", {"source": "dhcp1", "target": "dhcp2.corp.local", "target_address":
+                                "dhcp2.corp.local", "remote_address": "10.1.0.11", "port": 647, "ok": True}, S)]
+    ids = build_identities(facts, ["dhcp1", "dhcp2"])
+    assert ids.canonical("dhcp2.corp.local") == "dhcp2.corp.local"
+    assert ids.canonical("10.1.0.11") == "dhcp1.corp.local"
+
+
+def test_two_folders_are_never_merged_and_the_conflict_is_reported():
+    facts = [Fact("server", {"server": "dhcp1", "fqdn": "dhcp1.corp.local", "ips": "10.1.0.11"}, S),
+             Fact("server", {"server": "dhcp2", "fqdn": "dhcp2.corp.local", "ips": "10.1.0.11"}, S)]
+    ids = build_identities(facts, ["dhcp1", "dhcp2"])
+    assert ids.canonical("dhcp1") != ids.canonical("dhcp2")
+    assert ids.conflicts == ["dhcp2 and 10.1.0.11 are linked, but they belong to different server "
+                             "folders (dhcp1, dhcp2); kept apart"]

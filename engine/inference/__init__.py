@@ -7,6 +7,7 @@ must return identical matches; the test suite holds them to that on every rule f
 from __future__ import annotations
 
 import math
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from ..facts import Fact
 from ..rules import Rule
 
 BACKENDS = ("durable", "native")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ def prepare_facts(facts: list[Fact], catalog: FactCatalog) -> list[Fact]:
                 value = _tame_float(float(value))
             elif spec.type == "int" and isinstance(value, float) and value.is_integer():
                 value = int(value)
+            elif isinstance(value, str) and _CONTROL.search(value):
+                value = _CONTROL.sub("\ufffd", value)  # a newline in a name must not forge report lines
             if not type_matches(spec.type, value):
                 continue
             clean[name] = value

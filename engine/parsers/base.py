@@ -58,8 +58,24 @@ class Problems:
 
     items: list[ArtifactError] = field(default_factory=list)
 
+    per_file_limit: int = 20
+    _counts: dict[str, int] = field(default_factory=dict)
+    _suppressed: dict[str, int] = field(default_factory=dict)
+
     def add(self, path: str, message: str, record: str | None = None) -> None:
+        """Record a problem; past `per_file_limit` for one file, only count it (a damaged log of
+        a million records must not produce a million report lines)."""
+        self._counts[path] = self._counts.get(path, 0) + 1
+        if self._counts[path] > self.per_file_limit:
+            self._suppressed[path] = self._suppressed.get(path, 0) + 1
+            return
         self.items.append(ArtifactError(path, message, record))
+
+    def summarised(self) -> list[ArtifactError]:
+        """The problems, with one closing line per file whose further problems were only counted."""
+        extra = [ArtifactError(path, f"{count} more problems like the above were not listed")
+                 for path, count in sorted(self._suppressed.items())]
+        return self.items + extra
 
     def __iter__(self) -> Iterator[ArtifactError]:
         return iter(self.items)

@@ -56,11 +56,15 @@ def parse_iso(text: str) -> Optional[datetime]:
 
 def parse_dotnet_date(text: str) -> Optional[datetime]:
     """Parse the `/Date(ms)/` form (milliseconds since 1970 UTC; a trailing offset is display-only)."""
-    match = _DOTNET.fullmatch(text)
-    if not match:
-        return None
+    if text.startswith("/Date(") and text.endswith(")/") and text[6:-2].isdigit() and text.isascii():
+        ms = int(text[6:-2])  # the form Windows PowerShell writes, read without the regex
+    else:
+        match = _DOTNET.fullmatch(text)
+        if not match:
+            return None
+        ms = int(match["ms"])
     try:
-        return _EPOCH + timedelta(milliseconds=int(match["ms"]))
+        return _EPOCH + timedelta(0, ms // 1000, ms % 1000 * 1000)
     except OverflowError:
         return None
 

@@ -13,8 +13,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Iterator, Optional
-from xml.etree.ElementTree import Element, ParseError
+from operator import attrgetter, itemgetter
+from typing import Any, Callable, Iterable, Iterator, Optional
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+from xml.parsers.expat import XMLParserType
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
@@ -22,7 +24,7 @@ from defusedxml import DefusedXmlException
 from ..errors import ArtifactError
 from .base import Artifact, Problems
 from .dates import parse_iso
-from .psjson import date_value, int_value, iter_records, lower_keys, text_value
+from .psjson import KeyLookup, date_value, int_value, iter_objects, lower_keys, text_value
 
 _JSON = "Get-WinEvent | ConvertTo-Json output"
 _XML = "wevtutil qe <log> /f:xml output (<Event> elements)"
@@ -44,6 +46,13 @@ class EventRecord:
     message: Optional[str]
     params: Optional[tuple[str, ...]]  # insertion strings; None when the output did not keep them
 
+    def __init__(self, number: int, event_id: int, time: datetime, provider: Optional[str], log: Optional[str],
+                 record_id: Optional[int], message: Optional[str], params: Optional[tuple[str, ...]]):
+        # What dataclass would generate for a frozen class sets each field with object.__setattr__,
+        # which costs about as much as reading the record did; one update of __dict__ is the same.
+        self.__dict__.update(number=number, event_id=event_id, time=time, provider=provider, log=log,
+                             record_id=record_id, message=message, params=params)
+
     @property
     def label(self) -> str:
         """How evidence names this record: by RecordId when known, else by position."""
@@ -56,26 +65,37 @@ class _BadRecord(Exception):
 
 def read_json(artifact: Artifact, problems: Problems) -> Iterator[EventRecord]:
     """Records of a Get-WinEvent | ConvertTo-Json file (5.1 or 7), one at a time."""
-    for number, record in iter_records(artifact, problems, _JSON):
+    fields = KeyLookup(_JSON_FIELDS)
+    for number, record in iter_objects(artifact, problems, _JSON):
         try:
-            yield _from_json(number, record)
+            yield _from_json(number, fields(record))
         except _BadRecord as exc:
             problems.add(artifact.path, str(exc), record=f"record {number}")
 
 
-def _from_json(number: int, record: dict) -> EventRecord:
-    event_id = int_value(record.get("id"))
+_ONE = {1}
+_VALUE = itemgetter("Value")
+# The properties read from each record, looked up case-insensitively (see psjson.KeyLookup).
+_JSON_FIELDS = ("id", "timecreated", "providername", "logname", "recordid", "message", "properties")
+
+
+def _from_json(number: int, values: tuple) -> EventRecord:
+    raw_id, raw_time, provider, log, record_id, message, properties = values
+    event_id = raw_id if type(raw_id) is int else int_value(raw_id)
     if event_id is None:
-        raise _BadRecord(f"has no event Id (found {text_value(record.get('id'))!r}); expected an integer")
+        raise _BadRecord(f"has no event Id (found {text_value(raw_id)!r}); expected an integer")
+    time = date_value(raw_time)
+    if time is None or time.tzinfo is None:
+        _utc(time, raw_time)  # says what is wrong with it
     return EventRecord(
         number=number,
         event_id=event_id,
-        time=_utc(date_value(record.get("timecreated")), record.get("timecreated")),
-        provider=text_value(record.get("providername")),
-        log=text_value(record.get("logname")),
-        record_id=int_value(record.get("recordid")),
-        message=record.get("message") if isinstance(record.get("message"), str) else None,
-        params=_json_params(record.get("properties")),
+        time=time,
+        provider=(provider.strip() or None) if type(provider) is str else text_value(provider),
+        log=(log.strip() or None) if type(log) is str else text_value(log),
+        record_id=record_id if type(record_id) is int else int_value(record_id),
+        message=message if isinstance(message, str) else None,
+        params=_json_params(properties),
     )
 
 
@@ -84,7 +104,13 @@ def _json_params(properties: Any) -> Optional[tuple[str, ...]]:
     replaced them with type names."""
     if not isinstance(properties, list):
         return None
+    try:  # as ConvertTo-Json writes them: [{"Value": "text"}, ...]
+        if set(map(len, properties)) <= _ONE:
+            return tuple(map(str.strip, map(_VALUE, properties)))
+    except (KeyError, TypeError):  # not that shape: item by item
+        pass
     params = []
+    append = params.append
     for item in properties:
         if isinstance(item, dict):
             value = lower_keys(item).get("value")
@@ -92,8 +118,13 @@ def _json_params(properties: Any) -> Optional[tuple[str, ...]]:
             return None
         else:
             value = item
-        params.append(text_value(value) if not isinstance(value, (list, dict)) else "")
-    return tuple(p or "" for p in params)
+        if type(value) is str:
+            append(value.strip())
+        elif isinstance(value, (list, dict)):
+            append("")
+        else:
+            append(text_value(value) or "")
+    return tuple(params)
 
 
 def _utc(value: Optional[datetime], raw: Any) -> datetime:
@@ -125,20 +156,16 @@ def read_xml(artifact: Artifact, problems: Problems) -> Iterator[EventRecord]:
                                            f"{body.split(chr(10))[0][:80]!r}")
     first = _FIRST_ELEMENT.search(body)
     wrapped = first is not None and first["name"] == "Event"
-    source = _Chunks(_ROOT_OPEN, text, _ROOT_CLOSE) if wrapped else _Chunks(text)
+    parts = (_ROOT_OPEN, text, _ROOT_CLOSE) if wrapped else (text,)
     shift = len(_ROOT_OPEN) if wrapped else 0
     number = 0
     try:
-        for _, element in SafeET.iterparse(source, events=("end",), forbid_dtd=True):
-            if _local(element.tag) != "Event":
-                continue
+        for element in _event_elements(parts):
             number += 1
             try:
                 yield _from_xml(number, element)
             except _BadRecord as exc:
                 problems.add(artifact.path, str(exc), record=f"record {number}")
-            # Only an empty <Event/> stays under the root: "end" events alone are much cheaper than
-            # also asking for "start" events just to hold on to the root.
             element.clear()
     except ParseError as exc:
         line, column = exc.position  # expat counts columns from 0
@@ -157,49 +184,260 @@ def read_xml(artifact: Artifact, problems: Problems) -> Iterator[EventRecord]:
                                            f"for safety, expected {_XML}") from None
 
 
+# --- Streaming <Event> elements out of the document -------------------------------------------
+#
+# What the reader sees is defined by iterparse: every element whose local name is Event, in the
+# order its end tag comes, each cleared once read; up to a parse error, the elements that ended
+# before it. `_event_elements` gives exactly that, faster.
+#
+# defusedxml's parser is ElementTree's pure-Python XMLParser: for each of the ~25 elements of an
+# event, expat calls Python methods that rename the tag and queue an event, and iterparse's
+# generators hand them over one by one. The defusing itself is nothing but three expat handlers
+# (DOCTYPE, entity declarations, external entities) that raise. So the parser is still created,
+# fed and closed through defusedxml, with those handlers untouched, but the element callbacks go
+# straight to the C TreeBuilder (tags come as "uri}local" instead of "{uri}local"; only local
+# names are ever compared), and finished events are taken from under the root after each chunk.
+
+_CHUNK = 1 << 14  # characters fed to expat at a time
+_PROBE = "fodoc:probe"  # never an element name expat reports ("uri}local" or a bare name)
+_TAG = attrgetter("tag")
+
+
+def _event_elements(parts: tuple[str, ...]) -> Iterator[Element]:
+    """Elements with local name Event, in end-tag order, from the document `parts` spell."""
+    builder = TreeBuilder()
+    parser = SafeET.XMLParser(target=builder, forbid_dtd=True)
+    expat = getattr(parser, "parser", None)
+    if not _defused(expat):  # not the defusedxml we know: its own, slower route
+        yield from _iterparse_events(parts)
+        return
+    start = builder.start
+    state = _Tree()
+
+    def first_start(tag: str, attrib: dict) -> Element:
+        state.root = start(tag, attrib)
+        expat.StartElementHandler = start
+        return state.root
+
+    expat.ordered_attributes = False  # attributes as the dict TreeBuilder.start takes
+    expat.StartElementHandler = first_start
+    expat.EndElementHandler = builder.end
+    expat.CharacterDataHandler = builder.data
+    names = expat.intern  # every element name expat has reported so far
+    try:
+        for part in parts:
+            for offset in range(0, len(part), _CHUNK):
+                parser.feed(part[offset:offset + _CHUNK])
+                root = state.root
+                # Children of the root before its last one have ended; the last may not have.
+                if root is not None and len(root) - state.done > 1:
+                    state.refresh(names)
+                    yield from state.take(len(root) - 1)
+        parser.close()
+    except ParseError:
+        yield from state.salvage(builder, names)
+        raise
+    root = state.root
+    if root is not None:
+        state.refresh(names)
+        yield from state.take(len(root))
+        if _local(root.tag) == "Event":
+            yield root
+
+
+class _Tree:
+    """The root being built and which of its children were already handed over."""
+
+    def __init__(self):
+        self.root: Optional[Element] = None
+        self.done = 0  # children of the root already handed over (and dropped, unless kept)
+        self._known = 0
+        self._event_tags: tuple[str, ...] = ()
+
+    def refresh(self, names: dict) -> None:
+        """Learn the element names with local name Event among those expat reported so far."""
+        if len(names) != self._known:
+            self._known = len(names)
+            self._event_tags = tuple(name for name in names if _local(name) == "Event")
+
+    def take(self, end: int) -> Iterator[Element]:
+        """Event elements within the root's children [done:end], all of which have ended."""
+        root = self.root
+        finished = root[self.done:end]
+        if _local(root.tag) == "Event":
+            self.done = end  # an <Event> root keeps its children: it is read last, whole
+        else:
+            del root[self.done:end]  # drop them, so the tree never holds more than a chunk
+        event_tags = self._event_tags
+        for child in finished:
+            tag = child.tag
+            if tag in event_tags and _alone(child, tag, event_tags):
+                yield child
+            else:
+                yield from _ended_events(child, ())
+
+    def salvage(self, builder: TreeBuilder, names: dict) -> Iterator[Element]:
+        """After a parse error: the Event elements that ended before it."""
+        root = self.root
+        if root is None:
+            return
+        self.refresh(names)
+        try:
+            probe = builder.start(_PROBE, {})  # lands in the innermost element still open
+        except ParseError:  # the root itself had ended ("junk after document element")
+            yield from self.take(len(root))
+            if _local(root.tag) == "Event":
+                yield root
+            return
+        if len(root) - self.done > 0:
+            yield from self.take(len(root) - 1)
+        # root[-1] is the probe or an open element; open elements are never handed over, the
+        # children that ended inside them are.
+        opened = []
+        node = root
+        while node is not probe:
+            opened.append(node)
+            node = node[-1]
+        for node in opened[1:]:
+            for child in node[:-1]:
+                yield from _ended_events(child, ())
+
+
+def _alone(event: Element, tag: str, event_tags: tuple[str, ...]) -> bool:
+    """True when no element below `event` has local name Event."""
+    for name in event_tags:
+        below = event.iter(name)
+        if name == tag:
+            next(below)  # the event itself
+        if next(below, None) is not None:
+            return False
+    return True
+
+
+def _ended_events(element: Element, opened: tuple) -> Iterator[Element]:
+    """Elements with local name Event in `element`'s subtree (itself included), in end-tag
+    (post-) order, without recursion."""
+    stack = [(element, iter(element))]
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is not None:
+            stack.append((child, iter(child)))
+            continue
+        stack.pop()
+        if _local(node.tag) == "Event":
+            yield node
+
+
+def _defused(expat: Any) -> bool:
+    """True when `expat` is a pyexpat parser that defusedxml has armed as we expect."""
+    return (isinstance(expat, XMLParserType)
+            and expat.StartDoctypeDeclHandler is not None
+            and expat.EntityDeclHandler is not None
+            and expat.UnparsedEntityDeclHandler is not None
+            and expat.ExternalEntityRefHandler is not None
+            and isinstance(getattr(expat, "intern", None), dict))
+
+
+def _iterparse_events(parts: tuple[str, ...]) -> Iterator[Element]:
+    """The same elements through defusedxml's iterparse (the reference, and the fallback)."""
+    for _, element in SafeET.iterparse(_Chunks(*parts), events=("end",), forbid_dtd=True):
+        if _local(element.tag) == "Event":
+            yield element
+
+
+# --- One <Event> element → EventRecord ----------------------------------------------------------
+
+def _layout(cache: dict, names: tuple[str, ...], tags: tuple) -> Callable[[list], tuple]:
+    """Where the first child of each local name in `names` sits among children with `tags`, as an
+    itemgetter over the children followed by one None (what a missing name gets).
+
+    Events of one log repeat a few child sequences, so this is worked out once per distinct
+    sequence of child tags (`cache`) and then read with one C call per element.
+    """
+    first: dict[str, int] = {}
+    for index, tag in enumerate(tags):
+        first.setdefault(_local(tag), index)
+    where = itemgetter(*(first.get(name, len(tags)) for name in names))
+    if len(cache) >= 256:
+        cache.clear()
+    cache[tags] = where
+    return where
+
+
+_PARTS = ("System", "EventData", "UserData", "RenderingInfo")
+_FIELDS = ("EventID", "TimeCreated", "Provider", "Channel", "EventRecordID")
+_RENDERED = ("Message", "Message")  # itemgetter of one index would not give a tuple
+_PARTS_AT: dict[tuple, Callable] = {}
+_FIELDS_AT: dict[tuple, Callable] = {}
+_RENDERED_AT: dict[tuple, Callable] = {}
+_ONLY_DATA: dict[tuple, bool] = {}  # child tags of an <EventData> → all of them <Data>?
+
+
 def _from_xml(number: int, event: Element) -> EventRecord:
-    parts = _children(event)
-    system = parts.get("System")
+    children = event[:]
+    tags = tuple(map(_TAG, children))
+    children.append(None)
+    system, data, user, rendering = (_PARTS_AT.get(tags) or _layout(_PARTS_AT, _PARTS, tags))(children)
     if system is None:
         raise _BadRecord("has no <System> element; expected an event as wevtutil writes it")
-    fields = _children(system)
-    raw_id = _text(fields.get("EventID"))
-    event_id = int_value(raw_id)
+    children = system[:]
+    tags = tuple(map(_TAG, children))
+    children.append(None)
+    id_element, created, provider, channel, record = (
+        _FIELDS_AT.get(tags) or _layout(_FIELDS_AT, _FIELDS, tags))(children)
+    raw_id = _text(id_element)
+    event_id = int(raw_id) if raw_id is not None and raw_id.isascii() and raw_id.isdigit() else int_value(raw_id)
     if event_id is None:
         raise _BadRecord(f"has no usable <EventID> (found {raw_id!r}); expected an integer")
-    created = fields.get("TimeCreated")
     raw_time = created.get("SystemTime") if created is not None else None
-    provider = fields.get("Provider")
-    rendering = parts.get("RenderingInfo")
+    record_id = _text(record)
+    if rendering is not None:
+        children = rendering[:]
+        tags = tuple(map(_TAG, children))
+        children.append(None)
+        message = _text((_RENDERED_AT.get(tags) or _layout(_RENDERED_AT, _RENDERED, tags))(children)[0])
+    else:
+        message = None
     return EventRecord(
         number=number,
         event_id=event_id,
         time=_utc(parse_iso(raw_time) if raw_time else None, raw_time),
         provider=(provider.get("Name") or provider.get("EventSourceName")) if provider is not None else None,
-        log=_text(fields.get("Channel")),
-        record_id=int_value(_text(fields.get("EventRecordID"))),
-        message=_text(_children(rendering).get("Message")) if rendering is not None else None,
-        params=_xml_params(parts),
+        log=_text(channel),
+        record_id=(int(record_id) if record_id is not None and record_id.isascii() and record_id.isdigit()
+                   else int_value(record_id)),
+        message=message,
+        params=_xml_params(data, user),
     )
 
 
-def _xml_params(parts: dict[str, Element]) -> Optional[tuple[str, ...]]:
+def _xml_params(data: Optional[Element], user: Optional[Element]) -> Optional[tuple[str, ...]]:
     """EventData/Data in document order; for UserData events, the fields of its one child."""
-    data = parts.get("EventData")
     if data is not None:
-        return tuple((item.text or "").strip() for item in data if _local(item.tag) == "Data")
-    user = parts.get("UserData")
+        children = data[:]
+        tags = tuple(map(_TAG, children))
+        only = _ONLY_DATA.get(tags)
+        if only is None:
+            if len(_ONLY_DATA) >= 256:
+                _ONLY_DATA.clear()
+            only = _ONLY_DATA[tags] = all(_local(tag) == "Data" for tag in tags)
+        return _texts(children if only else [child for child in children if _local(child.tag) == "Data"])
     if user is not None and len(user):
-        return tuple((item.text or "").strip() for item in user[0])
+        return _texts(user[0])
     return None
 
 
-def _children(element: Element) -> dict[str, Element]:
-    """Children by local name (the first of each), looked up once per element."""
-    found: dict[str, Element] = {}
-    for child in element:
-        found.setdefault(_local(child.tag), child)
-    return found
+def _texts(elements: Iterable[Element]) -> tuple[str, ...]:
+    """Each element's text, stripped ("" for none)."""
+    texts = list(map(_TEXT, elements))
+    try:
+        return tuple(map(str.strip, texts))
+    except TypeError:  # an empty element's text is None
+        return tuple((text or "").strip() for text in texts)
+
+
+_TEXT = attrgetter("text")
 
 
 def _text(element: Optional[Element]) -> Optional[str]:
@@ -210,7 +448,8 @@ def _text(element: Optional[Element]) -> Optional[str]:
 
 @lru_cache(maxsize=256)
 def _local(tag: Any) -> str:
-    """The tag without its namespace; a log repeats a handful of tags, so this is cached."""
+    """The tag without its namespace ("{uri}local" or "uri}local"); a log repeats a handful of
+    tags, so this is cached."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 

@@ -9,6 +9,7 @@ timeline. Which insertion string means what is data (event_templates.tsv).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Iterable, Optional
 
 from ..facts import Fact, Source
@@ -60,28 +61,41 @@ class _Summary:
 
 def _summarise(artifact: Artifact, problems: Problems, records: Iterable[EventRecord]) -> list[Fact]:
     summary = _Summary()
-    templates: dict[tuple[int, Optional[str]], Optional[Template]] = {}
+    groups = summary.groups
+    readers: dict[tuple[int, Optional[str]], Optional[_Reader]] = {}
+    logs: dict[str, str] = {}
     for record in records:
-        lookup = (record.event_id, record.provider)
-        if lookup not in templates:
-            templates[lookup] = find_template(record.event_id, record.provider)
-        template = templates[lookup]
-        values = _values(template, record, summary) if template is not None and template.fields else {}
-        log = artifact.log or (canonical_log(record.log) if record.log else None)
-        key = (log, record.provider, record.event_id) + tuple(values.get(f) for f in _GROUP_FIELDS)
-        order = _order(record)
-        group = summary.groups.get(key)
+        event_id, provider = record.event_id, record.provider
+        lookup = (event_id, provider)
+        if lookup in readers:
+            reader = readers[lookup]
+        else:
+            template = find_template(event_id, provider)
+            reader = readers[lookup] = _Reader(template) if template is not None and template.fields else None
+        read = reader.read(record, summary) if reader is not None else _NOTHING
+        values = read.values
+        if artifact.log:
+            log = artifact.log
+        elif record.log:
+            log = logs.get(record.log)
+            if log is None:
+                log = logs[record.log] = canonical_log(record.log)
+        else:
+            log = None
+        key = (log, provider, event_id) + read.group
+        order = (record.time, record.record_id if record.record_id is not None else -1, record.number)
+        group = groups.get(key)
         if group is None:
-            group = summary.groups[key] = _Group(record, record, values, order, order)
+            group = groups[key] = _Group(record, record, values, order, order)
         group.count += 1
         if order < group.first_order:
             group.first, group.first_order = record, order
         if order >= group.last_order:
             group.last, group.last_order, group.values = record, order, values
-        skew = values.get("skew_s")
-        if isinstance(skew, int) and (group.max_skew is None or skew > group.max_skew):
+        skew = read.skew
+        if skew is not None and (group.max_skew is None or skew > group.max_skew):
             group.max_skew = skew
-        if values.get("relationship") and values.get("new_state"):
+        if read.change:
             summary.changes.append(artifact.fact(
                 "state_change", record.label,
                 server=artifact.server,
@@ -90,41 +104,87 @@ def _summarise(artifact: Artifact, problems: Problems, records: Iterable[EventRe
                 old_state=values.get("old_state"),
                 new_state=values["new_state"],
                 time=utc_text(record.time),
-                event_id=record.event_id,
+                event_id=event_id,
             ))
     for (event_id, _), unread in sorted(summary.unread.items()):
         problems.add(artifact.path, f"{unread.count} record(s) of event {event_id} {unread.reason}",
                      record=unread.first.label)
-    return _event_facts(artifact, summary.groups) + sorted(summary.changes, key=lambda f: (f["time"], f.source))
+    return _event_facts(artifact, groups) + sorted(summary.changes, key=lambda f: (f["time"], f.source))
 
 
-def _values(template: Template, record: EventRecord, summary: _Summary) -> dict[str, object]:
-    raw = template.read(record.params, record.message)
-    if raw is None:
-        names = ", ".join(spec.name for spec in template.fields)
-        _note(summary, record, "carry no insertion strings and their message does not match the en-US "
-                               f"template; {names} not read")
-        return {}
-    values: dict[str, object] = {}
-    for spec in template.fields:
-        text = raw[spec.name]
-        value = spec.convert(text) if text else None
-        if value is None and text and spec.name in _STATE_FIELDS:
-            _note(summary, record, f"name a failover state fodoc does not know ({text!r}); expected e.g. "
-                                   "NORMAL, COMMUNICATION_INT, PARTNER DOWN")
-        values[spec.name] = value
-    return {name: value for name, value in values.items() if value is not None}
+@dataclass(frozen=True)
+class _Read:
+    """What one record's insertion strings say, and what follows from it for the summary."""
+
+    values: dict[str, object]
+    group: tuple  # the _GROUP_FIELDS part of the summary key
+    skew: Optional[int]
+    change: bool  # a failover state change (relationship and new state known)
+    notes: tuple[str, ...] = ()  # reasons to count the record as not fully read
+
+    @classmethod
+    def of(cls, values: dict[str, object], notes: tuple[str, ...] = ()) -> "_Read":
+        skew = values.get("skew_s")
+        return cls(values, tuple(values.get(f) for f in _GROUP_FIELDS), skew if isinstance(skew, int) else None,
+                   bool(values.get("relationship") and values.get("new_state")), notes)
+
+
+_NOTHING = _Read.of({})
+
+
+class _Reader:
+    """Reads one template's fields from records, remembering the result per distinct raw
+    insertion strings: a log repeats the same relationship, partner and states many times over,
+    only transaction ids and addresses (which no field reads) vary."""
+
+    _LIMIT = 4096
+
+    def __init__(self, template: Template):
+        self.template = template
+        self.needed = template.needed
+        indexes = [spec.index - 1 for spec in template.fields]
+        self._pick = itemgetter(*indexes) if len(indexes) > 1 else (lambda params, i=indexes[0]: (params[i],))
+        self._seen: dict[tuple, _Read] = {}
+
+    def read(self, record: EventRecord, summary: _Summary) -> _Read:
+        params = record.params
+        if params is not None and len(params) >= self.needed:
+            raw = self._pick(params)
+        else:  # from the message, when it matches the en-US template
+            found = self.template.read(params, record.message)
+            raw = tuple(found[spec.name] for spec in self.template.fields) if found is not None else None
+        read = self._seen.get(raw)
+        if read is None:
+            read = self._convert(raw)
+            if len(self._seen) >= self._LIMIT:
+                self._seen.clear()
+            self._seen[raw] = read
+        for reason in read.notes:
+            _note(summary, record, reason)
+        return read
+
+    def _convert(self, raw: Optional[tuple[str, ...]]) -> _Read:
+        if raw is None:
+            names = ", ".join(spec.name for spec in self.template.fields)
+            return _Read.of({}, ("carry no insertion strings and their message does not match the en-US "
+                                 f"template; {names} not read",))
+        fields = self.template.fields
+        texts = {spec.name: text.strip() for spec, text in zip(fields, raw)}
+        values: dict[str, object] = {}
+        notes = []
+        for spec in fields:
+            text = texts[spec.name]
+            value = spec.convert(text) if text else None
+            if value is None and text and spec.name in _STATE_FIELDS:
+                notes.append(f"name a failover state fodoc does not know ({text!r}); expected e.g. "
+                             "NORMAL, COMMUNICATION_INT, PARTNER DOWN")
+            values[spec.name] = value
+        return _Read.of({name: value for name, value in values.items() if value is not None}, tuple(notes))
 
 
 def _note(summary: _Summary, record: EventRecord, reason: str) -> None:
     unread = summary.unread.setdefault((record.event_id, reason), _Unread(reason, record))
     unread.count += 1
-
-
-def _order(record: EventRecord) -> tuple:
-    """Latest = newest time, then highest RecordId, then last in the file (Get-WinEvent lists
-    newest first, so file order alone is not time order)."""
-    return record.time, record.record_id if record.record_id is not None else -1, record.number
 
 
 def _group_order(key: tuple) -> tuple:

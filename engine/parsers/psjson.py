@@ -23,7 +23,10 @@ from .base import Artifact, Problems
 from .dates import parse_dotnet_date, parse_iso
 
 _DECODER = json.JSONDecoder()
+_INTEGER = re.compile(r"[+-]?\d+")
+_WHOLE_DECIMAL = re.compile(r"[+-]?\d+\.0*")
 _SPACE = re.compile(r"\s*")
+_SEPARATOR = re.compile(r"\s*,\s*")
 _TIMESPAN = re.compile(
     r"\s*(?P<neg>-)?(?:(?P<days>\d+)\.)?(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}(?:\.\d+)?))?\s*")
 _ISO_DURATION = re.compile(
@@ -38,10 +41,20 @@ def iter_records(artifact: Artifact, problems: Problems, expected: str) -> Itera
     An empty file yields nothing. Damage before the first record raises ArtifactError; damage
     after it is reported to `problems` and ends the iteration.
     """
+    for number, value in iter_objects(artifact, problems, expected):
+        yield number, lower_keys(value)
+
+
+def iter_objects(artifact: Artifact, problems: Problems, expected: str) -> Iterator[tuple[int, dict]]:
+    """Like iter_records, but each record as decoded, keys in the file's own case.
+
+    For readers that ask for a few known properties of many records: `KeyLookup` finds them
+    case-insensitively without lower-casing every key of every record.
+    """
     text = artifact.read_text()
     for number, value in _iter_values(text, artifact.path, problems, expected):
         if isinstance(value, dict):
-            yield number, lower_keys(value)
+            yield number, value
         else:
             problems.add(artifact.path, f"is {_json_type(value)}, expected a JSON object ({expected})",
                          record=f"record {number}")
@@ -58,15 +71,19 @@ def _iter_values(text: str, path: str, problems: Problems, expected: str) -> Ite
             raise _invalid(path, exc, expected) from None
         yield from enumerate(_unwrap(value), start=1)
         return
-    pos += 1
+    pos = _SPACE.match(text, pos + 1).end()
     number = 0
+    scan = _DECODER.scan_once  # raw_decode without its Python frame
+    separator = _SEPARATOR.match
     while True:
-        pos = _SPACE.match(text, pos).end()
         if number == 0 and text.startswith("]", pos):
             pos += 1
             break
         try:
-            value, pos = _DECODER.raw_decode(text, pos)
+            try:
+                value, pos = scan(text, pos)
+            except StopIteration as stop:  # what raw_decode turns it into
+                raise json.JSONDecodeError("Expecting value", text, stop.value) from None
         except json.JSONDecodeError as exc:
             if number == 0:
                 raise _invalid(path, exc, expected) from None
@@ -74,10 +91,11 @@ def _iter_values(text: str, path: str, problems: Problems, expected: str) -> Ite
             return
         number += 1
         yield number, value
-        pos = _SPACE.match(text, pos).end()
-        if text.startswith(",", pos):
-            pos += 1
+        comma = separator(text, pos)
+        if comma is not None:  # the next record follows
+            pos = comma.end()
             continue
+        pos = _SPACE.match(text, pos).end()
         if text.startswith("]", pos):
             pos += 1
             break
@@ -129,6 +147,38 @@ def lower_keys(value: Mapping) -> dict:
     return {str(k).lower(): v for k, v in value.items()}
 
 
+class KeyLookup:
+    """The values of a fixed set of lower-case property names in one record after another, as
+    `lower_keys(record).get(name)` would give them (for keys differing only in case, the last one
+    wins), without lower-casing every key of every record.
+
+    ConvertTo-Json writes the same properties in the same order for every record of a file, so
+    which key spells which name is worked out once per distinct key sequence and reused.
+    """
+
+    _LIMIT = 256  # distinct key sequences remembered; hand-edited files may vary per record
+
+    def __init__(self, names: Iterable[str]):
+        self.names = tuple(names)
+        self._spellings: dict[tuple, tuple] = {}
+
+    def __call__(self, record: Mapping) -> tuple:
+        keys = tuple(record)
+        spellings = self._spellings.get(keys)
+        if spellings is None:
+            spellings = self._spell(keys)
+        # A name that no key spells maps to None, which no JSON object has as a key.
+        return tuple(map(record.get, spellings))
+
+    def _spell(self, keys: tuple) -> tuple:
+        found = {str(key).lower(): key for key in keys}
+        spellings = tuple(found.get(name) for name in self.names)
+        if len(self._spellings) >= self._LIMIT:
+            self._spellings.clear()
+        self._spellings[keys] = spellings
+        return spellings
+
+
 def text_value(value: Any) -> Optional[str]:
     """A scalar as text; None for null, empty strings and objects that are not addresses."""
     if value is None:
@@ -154,9 +204,11 @@ def int_value(value: Any) -> Optional[int]:
         return int(value) if value.is_integer() else None
     if isinstance(value, str):
         text = value.strip()
-        if re.fullmatch(r"[+-]?\d+", text):
+        if text.isascii() and text.isdigit():  # the common case, without a regex
             return int(text)
-        if re.fullmatch(r"[+-]?\d+\.0*", text):
+        if _INTEGER.fullmatch(text):
+            return int(text)
+        if _WHOLE_DECIMAL.fullmatch(text):
             return int(text.split(".")[0])
     return None
 

@@ -22,6 +22,8 @@ def diagnosis_to_dict(d: Diagnosis) -> dict[str, Any]:
         "bundle": {"servers": d.servers, "manifest": d.manifest},
         "relationships": d.relationships,
         "findings": [_finding(rank, f) for rank, f in enumerate(d.findings, start=1)],
+        "unexplained": d.unexplained,
+        "unread": d.unread,
         "ruled_out": [_plain(r) for r in d.ruled_out],
         "not_evaluated": [_plain(n) for n in d.not_evaluated],
         "timeline": d.timeline,

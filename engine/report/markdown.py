@@ -1,40 +1,60 @@
-"""The Markdown report: the same diagnosis, pasteable into a ticket or a chat."""
+"""The Markdown report: the same diagnosis, pasteable into a ticket or a chat.
+
+Every value that came from a bundle is escaped, so a relationship named `x | <img src=...>` shows
+as text in a ticket system instead of breaking a table or becoming a link or an image.
+"""
 from __future__ import annotations
+
+import re
 
 from ..diagnosis import Diagnosis
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+
+
+def _md(value: object) -> str:
+    """Escape a value for Markdown text and table cells."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def _fence(command: str) -> str:
+    """A code fence longer than any backtick run in the command."""
+    longest = max((len(run) for run in re.findall(r"`+", command)), default=0)
+    return "`" * max(3, longest + 1)
+
 
 def render_markdown(d: Diagnosis) -> str:
-    lines = [f"# failover-doctor: {d.verdict.upper()}", "", d.summary, ""]
+    lines = [f"# failover-doctor: {d.verdict.upper()}", "", _md(d.summary), ""]
     lines += ["## Relationships", "", "| relationship | server | state | mode | MCLT (s) |",
               "|---|---|---|---|---|"]
     for rel in d.relationships:
         for side in rel["sides"]:
-            lines.append(f"| {rel['name']} | {side['server']} | {side['state'] or '(not listed)'} | "
-                         f"{side.get('mode') or ''} | {side.get('mclt_s') if side.get('mclt_s') is not None else ''} |")
+            mclt = side.get("mclt_s") if side.get("mclt_s") is not None else ""
+            lines.append(f"| {_md(rel['name'])} | {_md(side['server'])} | {_md(side['state'] or '(not listed)')} | "
+                         f"{_md(side.get('mode') or '')} | {mclt} |")
     lines.append("")
     lines += ["## Findings", ""]
     if not d.findings:
         lines += ["No fault found.", ""]
     for rank, f in enumerate(d.findings, start=1):
-        lines += [f"### {rank}. {f.title}", "",
-                  f"- **cause**: `{f.cause}` · **severity**: {f.severity} · **confidence**: {f.confidence:.0%}",
-                  f"- **server**: {f.server}" + (f" · **partner**: {f.partner}" if f.partner else "")
-                  + (f" · **relationship**: {f.relationship}" if f.relationship else ""),
-                  f"- **rules**: {', '.join(f.rules)}", ""]
-        lines += [f"> {text}" for text in f.explanations] + [""]
+        lines += [f"### {rank}. {_md(f.title)}", "",
+                  f"- **cause**: {_md(f.cause)} · **severity**: {f.severity} · **confidence**: {f.confidence:.0%}",
+                  f"- **server**: {_md(f.server)}" + (f" · **partner**: {_md(f.partner)}" if f.partner else "")
+                  + (f" · **relationship**: {_md(f.relationship)}" if f.relationship else ""),
+                  f"- **rules**: {_md(', '.join(f.rules))}", ""]
+        lines += [f"> {_md(text)}" for text in f.explanations] + [""]
         lines += ["Evidence:", ""]
-        lines += [f"- {ev.summary} — `{ev.artifact}`" + (f" ({ev.record})" if ev.record else "")
+        lines += [f"- {_md(ev.summary)} — {_md(ev.artifact)}" + (f" ({_md(ev.record)})" if ev.record else "")
                   for ev in f.evidence]
         lines.append("")
         for item in f.tells_apart:
-            lines.append(f"To tell it from `{item['cause']}`: {item['check']}")
+            lines.append(f"To tell it from {_md(item['cause'])}: {_md(item['check'])}")
         if f.tells_apart:
             lines.append("")
         if f.runbook_error:
-            lines += [f"Runbook could not be rendered: {f.runbook_error}", ""]
+            lines += [f"Runbook could not be rendered: {_md(f.runbook_error)}", ""]
         elif f.runbook is not None:
-            lines += [f"#### Runbook: {f.runbook.title}", ""]
+            lines += [f"#### Runbook: {_md(f.runbook.title)}", "", _md(f.runbook.summary), ""]
             for section in ("fix", "verify", "rollback"):
                 steps = getattr(f.runbook, section)
                 if not steps:
@@ -42,25 +62,27 @@ def render_markdown(d: Diagnosis) -> str:
                 lines += [f"**{section.capitalize()}**", ""]
                 for number, step in enumerate(steps, start=1):
                     flag = " — **destructive**" if step.destructive else ""
-                    lines += [f"{number}. {step.title} (on `{step.target}`){flag}", "",
-                              "   ```powershell"]
+                    fence = _fence(step.command)
+                    lines += [f"{number}. {_md(step.title)} (on {_md(step.target)}){flag}", "",
+                              f"   {fence}powershell"]
                     lines += [f"   {line}" for line in step.command.splitlines()]
-                    lines += ["   ```", ""]
+                    lines += [f"   {fence}", ""]
     if d.ruled_out:
         lines += ["## Ruled out", ""]
-        lines += [f"- `{r.cause}` ({r.rule}): {r.reason}" for r in d.ruled_out]
+        lines += [f"- {_md(r.cause)} ({_md(r.rule)}): {_md(r.reason)}" for r in d.ruled_out]
         lines.append("")
     if d.not_evaluated:
         lines += ["## Not evaluated", ""]
-        lines += [f"- `{n.cause}` ({n.rule}): needs {n.missing}; {n.settle_with}" for n in d.not_evaluated]
+        lines += [f"- {_md(n.cause)} ({_md(n.rule)}): needs {_md(n.missing)}; {_md(n.settle_with)}"
+                  for n in d.not_evaluated]
         lines.append("")
     if d.timeline:
         lines += ["## State changes", "", "| time (UTC) | logged by | relationship | change |", "|---|---|---|---|"]
         for e in d.timeline:
-            lines.append(f"| {e['time']} | {e['server']} | {e['relationship']} | "
-                         f"{e['old_state'] or '?'} → {e['new_state']} |")
+            lines.append(f"| {_md(e['time'])} | {_md(e['server'])} | {_md(e['relationship'])} | "
+                         f"{_md(e['old_state'] or '?')} → {_md(e['new_state'])} |")
         lines.append("")
     if d.problems:
-        lines += ["## Could not read", ""] + [f"- {p}" for p in d.problems] + [""]
+        lines += ["## Could not read", ""] + [f"- {_md(p)}" for p in d.problems] + [""]
     lines.append(f"Verdict: **{d.verdict}** (exit {d.exit_code}, engine {d.engine})")
     return "\n".join(lines) + "\n"

@@ -47,8 +47,16 @@ def render_text(d: Diagnosis, color: bool = False, width: int | None = None) -> 
         out(Text("Findings", style="bold underline"))
         for rank, finding in enumerate(d.findings, start=1):
             _finding(out, rank, finding)
-    else:
+    elif d.verdict == "healthy":
         out(Text("No fault found.", style="bold green"))
+        out()
+    for item in d.unexplained:
+        out(Text(f"Unexplained: {item['relationship']} is {item['state']} on {item['server']} and no "
+                 "known cause matched.", style=_VERDICT_STYLE[d.verdict]))
+    for server in d.unread:
+        out(Text(f"Unread: the failover state of {server} could not be read (see below).",
+                 style="bold magenta"))
+    if d.unexplained or d.unread:
         out()
 
     if d.ruled_out:
@@ -111,6 +119,8 @@ def _finding(out, rank: int, f: Finding) -> None:
 
 def _runbook(out, runbook) -> None:
     out(Text(f"    Runbook: {runbook.title}", style="bold"))
+    for line in runbook.summary.strip().splitlines():
+        out(f"      {line}")
     for section in ("fix", "verify", "rollback"):
         steps = getattr(runbook, section)
         if not steps:
