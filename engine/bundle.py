@@ -85,6 +85,10 @@ def _open_folder(root: Path, location: str) -> Bundle:
     skipped: list[ArtifactError] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames.sort()
+        for name in list(dirnames):
+            if (Path(dirpath) / name).is_symlink():
+                rel = (Path(dirpath) / name).relative_to(root).as_posix()
+                skipped.append(ArtifactError(rel, "is a symbolic link to a folder; links are not followed"))
         for name in sorted(filenames):
             full = Path(dirpath) / name
             rel = full.relative_to(root).as_posix()
@@ -97,6 +101,7 @@ def _open_folder(root: Path, location: str) -> Bundle:
                 skipped.append(ArtifactError(rel, "is a symbolic link; links are not followed"))
                 continue
             if not stat.S_ISREG(info.st_mode):
+                skipped.append(ArtifactError(rel, "is not a regular file (a pipe or device?); skipped"))
                 continue
             if info.st_size > MAX_MEMBER_BYTES:
                 skipped.append(ArtifactError(rel, f"is larger than {MAX_MEMBER_BYTES >> 20} MiB; skipped"))

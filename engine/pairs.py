@@ -27,6 +27,8 @@ def derive_pairs(relationships: list[Fact], collected: set[str]) -> list[Fact]:
     for (name, server), rel in sorted(by_key.items()):
         partner = rel.get("partner")
         other = by_key.get((name, partner)) if partner else None
+        if other is None and partner:
+            other = _same_pair_other_name(rel, relationships)
         fields = {
             "relationship": rel["name"],
             "server": server,
@@ -56,8 +58,21 @@ def derive_pairs(relationships: list[Fact], collected: set[str]) -> list[Fact]:
     return derived
 
 
+def _same_pair_other_name(rel: Fact, relationships: list[Fact]) -> Fact | None:
+    """The partner's record of this pair under another name, if it has exactly one.
+
+    Both sides must use the same relationship name; a partner that calls the pair something else
+    has a mismatched relationship (reported as a `name` difference), not a missing one.
+    """
+    candidates = [other for other in relationships
+                  if other["server"] == rel.get("partner") and other.get("partner") == rel["server"]]
+    return candidates[0] if len(candidates) == 1 else None
+
+
 def _differences(mine: Fact, theirs: Fact) -> list[tuple[str, object, object]]:
     diffs = []
+    if mine["name"] != theirs["name"]:
+        diffs.append(("name", mine["name"], theirs["name"]))
     for setting in _EQUAL_SETTINGS:
         a, b = mine.get(setting), theirs.get(setting)
         if a is not None and b is not None and a != b:

@@ -129,3 +129,18 @@ def test_truncated_tar_gz_keeps_the_members_before_the_damage(tmp_path):
     assert bundle.files[0].path.endswith("file00.txt") and len(bundle.files[0].reader()) == 4000
     assert str(bundle.skipped[-1]).startswith(f"b.tar.gz: is damaged after {len(bundle.files) + 1} members") or \
         str(bundle.skipped[-1]).startswith(f"b.tar.gz: is damaged after {len(bundle.files)} members")
+
+
+def test_folder_links_and_pipes_are_reported_not_followed(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "failover.txt").write_text("x")
+    root = tmp_path / "bundle"
+    root.mkdir()
+    os.symlink(elsewhere, root / "dhcp-b")
+    os.mkfifo(root / "pipe.json")
+    bundle = open_bundle(root)
+    assert bundle.files == []
+    assert sorted(str(e) for e in bundle.skipped) == [
+        "dhcp-b: is a symbolic link to a folder; links are not followed",
+        "pipe.json: is not a regular file (a pipe or device?); skipped"]

@@ -54,3 +54,12 @@ def test_partner_collected_without_the_relationship():
 def test_partner_not_collected_leaves_it_unknown():
     pair = _by_kind(derive_pairs([_rel("a", "b")], {"a"}), "pair")[0]
     assert pair["partner_collected"] is False and "partner_has_relationship" not in pair
+
+
+def test_same_pair_under_two_names_is_a_name_mismatch_not_a_missing_relationship():
+    facts = derive_pairs([_rel("a", "b"), _rel("b", "a", name="corp-failover")], {"a", "b"})
+    pairs = _by_kind(facts, "pair")
+    assert [p["partner_has_relationship"] for p in pairs] == [True, True]
+    assert [m for m in _by_kind(facts, "setting_mismatch") if m["server"] == "a"] == [{
+        "relationship": "r1", "server": "a", "partner": "b", "setting": "name", "value": "r1",
+        "partner_value": "corp-failover"}]
