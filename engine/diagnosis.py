@@ -226,15 +226,24 @@ def _gap(kb: KnowledgeBase, rule: Rule, miss: Miss, index: dict[str, list[Fact]]
     families = kb.catalog.kinds[pattern.kind].produced_by
     bindings = dict(miss.bindings)
     servers = []
-    server_fields = set(kb.catalog.server_fields(pattern.kind))
+    # The first server field of a kind names the server whose outputs produce the fact (the
+    # `source` of a connection test, not its `target`): only that server's data can be missing.
+    producer = kb.catalog.server_fields(pattern.kind)[:1]
     for cond in pattern.conditions:
-        if isinstance(cond, Compare) and cond.op == "eq" and cond.field in server_fields:
+        if isinstance(cond, Compare) and cond.op == "eq" and cond.field in producer:
             value = cond.value
             if isinstance(value, Ref):
                 value = bindings[value.alias].fields.get(value.field)
             if isinstance(value, str):
                 servers.append(value)
     artifact_names = ", ".join(families)
+    tested = {c.field for c in pattern.conditions if isinstance(c, Compare) and c.op != "exists"
+              and not isinstance(c.value, Ref)}
+    if miss.candidates and all(tested - set(f.fields) for f in miss.candidates):
+        # the facts exist but lack the measured value (e.g. no w32tm sample answered)
+        lacking = sorted(set().union(*(tested - set(f.fields) for f in miss.candidates)))
+        return (f"{', '.join(lacking)} of {summarise(miss.candidates[0])}",
+                f"collect {artifact_names} again once it can measure")
     if kb.catalog.kinds[pattern.kind].derived:
         # Derived facts compare the two sides; absence means "no difference" once both were read.
         compared = [f for f in index.get("pair", ()) if "states_agree" in f.fields]

@@ -323,3 +323,15 @@ def test_names_from_the_bundle_cannot_forge_report_lines_or_markdown(tmp_path, c
     prose = re.sub(r"```powershell\n.*?```", "", markdown, flags=re.S)  # code blocks are inert
     assert re.search(r"(?<!\\)<img", prose) is None and "](http://evil)" not in prose
     assert r"\<img src=x onerror=alert\(1\)\> \[c\]\(http://evil\)" in markdown
+
+
+def test_what_could_not_be_evaluated_names_the_data_that_would_settle_it(capsys):
+    _, out, _ = run(capsys, "diagnose", str(EXAMPLES / "partner_unreachable"), "--format", "json",
+                    "--engine", "native")
+    gaps = {(n["rule"], n["settle_with"]) for n in json.loads(out)["not_evaluated"]}
+    assert ("partner-service-stopped", "collect a bundle from dhcp-b.contoso.com (services)") in gaps
+    assert ("clock-skew-offset", "collect w32tm-stripchart again once it can measure") in gaps
+    assert ("relationship-missing-on-partner", "collect failover on both partners") in gaps
+    ruled_out = {r["rule"]: r["reason"] for r in json.loads(out)["ruled_out"]}
+    assert ruled_out["clock-skew-event"] == ("no event with server = dhcp-a.contoso.com, event_id = 20253, "
+                                             "relationship = dhcp-a-dhcp-b")

@@ -71,8 +71,12 @@ def render_text(d: Diagnosis, color: bool = False, width: int | None = None) -> 
         out()
     if d.not_evaluated:
         out(Text("Not evaluated (missing data)", style="bold underline"))
+        grouped: dict[tuple[str, str], list[str]] = {}
         for item in d.not_evaluated:
-            out(f"  - {item.cause} ({item.rule}): needs {item.missing}; {item.settle_with}")
+            grouped.setdefault((item.missing, item.settle_with), []).append(item.rule)
+        for (missing, settle), rules in grouped.items():
+            out(f"  - needs {missing}: {settle}")
+            out(f"      (rules {', '.join(rules)})")
         out()
     if d.timeline:
         out(Text("State changes (latest 10)", style="bold underline"))
