@@ -237,13 +237,6 @@ def _gap(kb: KnowledgeBase, rule: Rule, miss: Miss, index: dict[str, list[Fact]]
             if isinstance(value, str):
                 servers.append(value)
     artifact_names = ", ".join(families)
-    tested = {c.field for c in pattern.conditions if isinstance(c, Compare) and c.op != "exists"
-              and not isinstance(c.value, Ref)}
-    if miss.candidates and all(tested - set(f.fields) for f in miss.candidates):
-        # the facts exist but lack the measured value (e.g. no w32tm sample answered)
-        lacking = sorted(set().union(*(tested - set(f.fields) for f in miss.candidates)))
-        return (f"{', '.join(lacking)} of {summarise(miss.candidates[0])}",
-                f"collect {artifact_names} again once it can measure")
     if kb.catalog.kinds[pattern.kind].derived:
         # Derived facts compare the two sides; absence means "no difference" once both were read.
         compared = [f for f in index.get("pair", ()) if "states_agree" in f.fields]
@@ -251,6 +244,13 @@ def _gap(kb: KnowledgeBase, rule: Rule, miss: Miss, index: dict[str, list[Fact]]
             return None
         return (f"{pattern.kind} facts, which need the {artifact_names} output of both partners",
                 f"collect {artifact_names} on both partners")
+    tested = {c.field for c in pattern.conditions if isinstance(c, Compare) and c.op != "exists"
+              and not isinstance(c.value, Ref)}
+    if miss.candidates and all(tested - set(f.fields) for f in miss.candidates):
+        # the facts exist but lack the measured value (e.g. no w32tm sample answered)
+        lacking = sorted(set().union(*(tested - set(f.fields) for f in miss.candidates)))
+        return (f"{', '.join(lacking)} of {summarise(miss.candidates[0])}",
+                f"collect {artifact_names} again once it can measure")
     for server in servers:
         if server not in collected:
             return (f"{pattern.kind} facts about {server}, which was not collected",

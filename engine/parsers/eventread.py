@@ -274,7 +274,7 @@ class _Tree:
             if tag in event_tags and _alone(child, tag, event_tags):
                 yield child
             else:
-                yield from _ended_events(child, ())
+                yield from _ended_events(child)
 
     def salvage(self, builder: TreeBuilder, names: dict) -> Iterator[Element]:
         """After a parse error: the Event elements that ended before it."""
@@ -289,18 +289,14 @@ class _Tree:
             if _local(root.tag) == "Event":
                 yield root
             return
-        if len(root) - self.done > 0:
-            yield from self.take(len(root) - 1)
-        # root[-1] is the probe or an open element; open elements are never handed over, the
-        # children that ended inside them are.
-        opened = []
-        node = root
+        # The open elements run from the root down through each one's last child to the probe's
+        # parent. They are never handed over; all their other children have ended.
+        yield from self.take(len(root) - 1)
+        node = root[-1]
         while node is not probe:
-            opened.append(node)
-            node = node[-1]
-        for node in opened[1:]:
             for child in node[:-1]:
-                yield from _ended_events(child, ())
+                yield from _ended_events(child)
+            node = node[-1]
 
 
 def _alone(event: Element, tag: str, event_tags: tuple[str, ...]) -> bool:
@@ -314,7 +310,7 @@ def _alone(event: Element, tag: str, event_tags: tuple[str, ...]) -> bool:
     return True
 
 
-def _ended_events(element: Element, opened: tuple) -> Iterator[Element]:
+def _ended_events(element: Element) -> Iterator[Element]:
     """Elements with local name Event in `element`'s subtree (itself included), in end-tag
     (post-) order, without recursion."""
     stack = [(element, iter(element))]
