@@ -89,7 +89,6 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
             continue
         artifact = Artifact(item.path, info["server"], info["family"], info["fmt"], info.get("target"),
                             info.get("port"), info.get("log"), item.reader)
-        before = len(problems)
         try:
             produced = list(parse(artifact, problems))
         except ArtifactError as exc:
@@ -104,7 +103,7 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
         facts.extend(produced)
         family = info["family"] if info["family"] != "events" else f"events-{info.get('log')}"
         families.setdefault(info["server"], set()).add(family)
-        if info["family"] == "failover" and len(problems) == before:
+        if info["family"] == "failover" and problems.records_lost(item.path) == 0:
             # Only a failover output read without damage says which relationships a server has:
             # a record skipped as unreadable must not look like a relationship that is missing.
             failover_read.add(info["server"])

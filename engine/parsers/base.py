@@ -60,16 +60,25 @@ class Problems:
 
     per_file_limit: int = 20
     _counts: dict[str, int] = field(default_factory=dict)
+    _lost: dict[str, int] = field(default_factory=dict)
     _suppressed: dict[str, int] = field(default_factory=dict)
 
-    def add(self, path: str, message: str, record: str | None = None) -> None:
+    def add(self, path: str, message: str, record: str | None = None, lost: bool = True) -> None:
         """Record a problem; past `per_file_limit` for one file, only count it (a damaged log of
-        a million records must not produce a million report lines)."""
+        a million records must not produce a million report lines).
+
+        `lost` says a record was skipped; False when only a value of a kept record was left out.
+        """
         self._counts[path] = self._counts.get(path, 0) + 1
+        if lost:
+            self._lost[path] = self._lost.get(path, 0) + 1
         if self._counts[path] > self.per_file_limit:
             self._suppressed[path] = self._suppressed.get(path, 0) + 1
             return
         self.items.append(ArtifactError(path, message, record))
+
+    def records_lost(self, path: str) -> int:
+        return self._lost.get(path, 0)
 
     def summarised(self) -> list[ArtifactError]:
         """The problems, with one closing line per file whose further problems were only counted."""

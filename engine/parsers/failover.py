@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator, Optional
 
 from ..facts import Fact
-from .base import Artifact, Problems, join_addresses
+from .base import Artifact, Problems, is_ipv4, join_addresses
 from .psjson import (bool_value, enum_value, int_value, iter_records, name_value, text_list,
                      text_value, timespan_seconds)
 from .pstext import list_items, no_records_error, parse_format_list
@@ -48,7 +48,7 @@ def parse_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
             else:
                 problems.add(artifact.path, "ScopeId is cut short with '...' ($FormatEnumerationLimit); "
                                             "scopes are not compared for this relationship; "
-                                            "expected the complete list (collect as JSON)", record=label)
+                                            "expected the complete list (collect as JSON)", record=label, lost=False)
         fact = _relationship(artifact, problems, label, values)
         if fact is not None:
             yield fact
@@ -72,7 +72,7 @@ def _relationship(artifact: Artifact, problems: Problems, label: str, record: di
         raw = text_value(record.get(key.lower()))
         if raw is not None and value is None:
             problems.add(artifact.path, f"{key} {raw!r} of relationship {name!r} is not a known value; "
-                                        f"expected {' or '.join(known)}", record=label)
+                                        f"expected {' or '.join(known)}", record=label, lost=False)
         return value
 
     partner = text_value(record.get("partnerserver"))
@@ -93,7 +93,7 @@ def _relationship(artifact: Artifact, problems: Problems, label: str, record: di
         auto_transition=bool_value(record.get("autostatetransition")),
         state=state,
         auth_enabled=bool_value(record.get("enableauth")),
-        scopes=_scopes(record),
+        scopes=_scopes(record, artifact, problems, label, name),
         primary_ip=text_value(record.get("primaryserverip")),
         secondary_ip=text_value(record.get("secondaryserverip")),
         primary_name=text_value(record.get("primaryservername")),
@@ -115,8 +115,19 @@ def _seconds(record: dict, seconds_key: str, timespan_key: str) -> Optional[int]
     return round(value) if value is not None else None
 
 
-def _scopes(record: dict) -> Optional[str]:
-    """Scope ids joined in address order; "" for a relationship with no scopes, None if not shown."""
+def _scopes(record: dict, artifact: Artifact, problems: Problems, label: str, name: str) -> Optional[str]:
+    """Scope ids joined in address order; "" for a relationship with no scopes, None if not shown.
+
+    A scope id is an IPv4 network address; anything else is reported and left out, so it can
+    never reach a runbook's Remove-DhcpServerv4Scope as a "scope".
+    """
     if "scopeid" not in record:
         return None
-    return join_addresses(text_list(record["scopeid"]) or [])
+    scopes = []
+    for item in text_list(record["scopeid"]) or []:
+        if is_ipv4(item.strip()):
+            scopes.append(item)
+        else:
+            problems.add(artifact.path, f"scope id {item!r} of relationship {name!r} is not an IPv4 "
+                                        "address; left out", record=label, lost=False)
+    return join_addresses(scopes)

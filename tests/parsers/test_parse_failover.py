@@ -163,3 +163,17 @@ def test_json_cut_off_after_the_first_record_keeps_it(parse_bytes):
     assert [str(p) for p in problems] == [
         "dhcp-a/failover.json (record 2): is not valid JSON from here on: Unterminated string starting "
         "at line 2 column 17; the 1 record(s) before it were read"]
+
+
+def test_scope_ids_that_are_not_ipv4_are_reported_and_left_out(tmp_path):
+    from engine.parsers.base import Artifact, Problems
+    from engine.parsers.failover import parse_text
+    text = ("Name                : r1\nPartnerServer       : 10.0.0.2\nMode                : LoadBalance\n"
+            "State               : Normal\nScopeId             : {10.0.10.0, $(Remove-Item C:\\ -Recurse)}\n")
+    artifact = Artifact("dhcp-a/failover.txt", "dhcp-a", "failover", "txt", reader=lambda: text.encode())
+    problems = Problems()
+    facts = list(parse_text(artifact, problems))
+    assert facts[0]["scopes"] == "10.0.10.0"
+    assert [str(p) for p in problems] == [
+        "dhcp-a/failover.txt (line 1): scope id '$(Remove-Item C:\\\\ -Recurse)' of relationship 'r1' is "
+        "not an IPv4 address; left out"]
