@@ -67,7 +67,7 @@ def diagnose(bundle: Path, fmt: str, engine: str, output: Path | None, rule_dirs
     if output is not None:
         write_atomically(output, text)
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=use_color)  # click strips colour off a pipe otherwise
     if script is not None:
         _write_script(diagnosis, script)
     sys.exit(diagnosis.exit_code)

@@ -335,3 +335,10 @@ def test_what_could_not_be_evaluated_names_the_data_that_would_settle_it(capsys)
     ruled_out = {r["rule"]: r["reason"] for r in json.loads(out)["ruled_out"]}
     assert ruled_out["clock-skew-event"] == ("no event with server = dhcp-a.contoso.com, event_id = 20253, "
                                              "relationship = dhcp-a-dhcp-b")
+
+
+def test_colour_only_when_asked(capsys):
+    _, plain, _ = run(capsys, "diagnose", str(EXAMPLES / "clock_skew"))
+    _, coloured, _ = run(capsys, "diagnose", str(EXAMPLES / "clock_skew"), "--color")
+    assert "\x1b[" not in plain and "\x1b[1;31m" in coloured
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain

@@ -8,26 +8,52 @@ from __future__ import annotations
 
 import io
 
-from rich.console import Console
-from rich.text import Text
-
 from ..diagnosis import Diagnosis, Finding
+
+Segment = tuple[str, str]
 
 _VERDICT_STYLE = {"healthy": "bold green", "warning": "bold yellow", "critical": "bold red",
                   "unknown": "bold magenta"}
 _SEVERITY_STYLE = {"critical": "bold red", "warning": "bold yellow", "info": "cyan"}
 
 
-def render_text(d: Diagnosis, color: bool = False, width: int | None = None) -> str:
-    buffer = io.StringIO()
-    # soft_wrap: long lines (commands above all) are never broken, so they paste as they are
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width or 100,
-                      highlight=False, soft_wrap=True, emoji=False, markup=False)
-    out = console.print
+class _Lines:
+    """Collects report lines as styled segments; rich (slow to import) is used only for colour."""
 
-    out(Text.assemble(("failover-doctor: ", "bold"), (d.summary, _VERDICT_STYLE[d.verdict])))
+    def __init__(self) -> None:
+        self.lines: list[list[Segment]] = []
+
+    def __call__(self, *parts: str | Segment) -> None:
+        self.lines.append([p if isinstance(p, tuple) else (p, "") for p in parts])
+
+    def plain(self) -> str:
+        return "".join("".join(text for text, _ in line) + "\n" for line in self.lines)
+
+    def styled(self, width: int | None) -> str:
+        from rich.console import Console
+        from rich.text import Text
+
+        buffer = io.StringIO()
+        # soft_wrap: long lines (commands above all) are never broken, so they paste as they are
+        console = Console(file=buffer, force_terminal=True, color_system="standard", width=width or 100,
+                          highlight=False,
+                          soft_wrap=True, emoji=False, markup=False)
+        for line in self.lines:
+            console.print(Text.assemble(*line))
+        return buffer.getvalue()
+
+
+def render_text(d: Diagnosis, color: bool = False, width: int | None = None) -> str:
+    out = _Lines()
+    _report(out, d)
+    return out.styled(width) if color else out.plain()
+
+
+def _report(out: _Lines, d: Diagnosis) -> None:
+
+    out(("failover-doctor: ", "bold"), (d.summary, _VERDICT_STYLE[d.verdict]))
     out()
-    out(Text("Relationships", style="bold underline"))
+    out(("Relationships", "bold underline"))
     if not d.relationships:
         out("  none could be read")
     for rel in d.relationships:
@@ -44,23 +70,22 @@ def render_text(d: Diagnosis, color: bool = False, width: int | None = None) -> 
     out()
 
     if d.findings:
-        out(Text("Findings", style="bold underline"))
+        out(("Findings", "bold underline"))
         for rank, finding in enumerate(d.findings, start=1):
             _finding(out, rank, finding)
     elif d.verdict == "healthy":
-        out(Text("No fault found.", style="bold green"))
+        out(("No fault found.", "bold green"))
         out()
     for item in d.unexplained:
-        out(Text(f"Unexplained: {item['relationship']} is {item['state']} on {item['server']} and no "
-                 "known cause matched.", style=_VERDICT_STYLE[d.verdict]))
+        out((f"Unexplained: {item['relationship']} is {item['state']} on {item['server']} and no "
+             "known cause matched.", _VERDICT_STYLE[d.verdict]))
     for server in d.unread:
-        out(Text(f"Unread: the failover state of {server} could not be read (see below).",
-                 style="bold magenta"))
+        out((f"Unread: the failover state of {server} could not be read (see below).", "bold magenta"))
     if d.unexplained or d.unread:
         out()
 
     if d.ruled_out:
-        out(Text("Ruled out", style="bold underline"))
+        out(("Ruled out", "bold underline"))
         by_cause: dict[str, list[str]] = {}
         for item in d.ruled_out:
             by_cause.setdefault(item.cause, []).append(f"{item.rule}: {item.reason}")
@@ -70,7 +95,7 @@ def render_text(d: Diagnosis, color: bool = False, width: int | None = None) -> 
                 out(f"      {_clip(reason, 240)}")
         out()
     if d.not_evaluated:
-        out(Text("Not evaluated (missing data)", style="bold underline"))
+        out(("Not evaluated (missing data)", "bold underline"))
         grouped: dict[tuple[str, str], list[str]] = {}
         for item in d.not_evaluated:
             grouped.setdefault((item.missing, item.settle_with), []).append(item.rule)
@@ -79,27 +104,24 @@ def render_text(d: Diagnosis, color: bool = False, width: int | None = None) -> 
             out(f"      (rules {', '.join(rules)})")
         out()
     if d.timeline:
-        out(Text("State changes (latest 10)", style="bold underline"))
+        out(("State changes (latest 10)", "bold underline"))
         for entry in d.timeline[-10:]:
             old = entry["old_state"] or "?"
             out(f"  {entry['time']}  {entry['relationship']}  {entry['subject'] or entry['server']}: "
                 f"{old} → {entry['new_state']}  (event {entry['event_id']} on {entry['server']})")
         out()
     if d.problems:
-        out(Text("Could not read", style="bold underline"))
+        out(("Could not read", "bold underline"))
         for problem in d.problems:
             out(f"  - {problem}")
         out()
-    out(Text.assemble(("Verdict: ", "bold"), (d.verdict.upper(), _VERDICT_STYLE[d.verdict]),
-                      f" (exit {d.exit_code}; engine {d.engine})"))
-    return buffer.getvalue()
+    out(("Verdict: ", "bold"), (d.verdict.upper(), _VERDICT_STYLE[d.verdict]),
+        f" (exit {d.exit_code}; engine {d.engine})")
 
 
-def _finding(out, rank: int, f: Finding) -> None:
-    head = Text.assemble(f" {rank}. ", (f"[{f.severity.upper()} {f.confidence:.0%}]",
-                                        _SEVERITY_STYLE[f.severity]), " ", (f.cause, "bold"),
-                         f": {f.title}")
-    out(head)
+def _finding(out: _Lines, rank: int, f: Finding) -> None:
+    out(f" {rank}. ", (f"[{f.severity.upper()} {f.confidence:.0%}]", _SEVERITY_STYLE[f.severity]), " ",
+        (f.cause, "bold"), f": {f.title}")
     where = [f"server {f.server}"]
     if f.partner:
         where.append(f"partner {f.partner}")
@@ -121,8 +143,8 @@ def _finding(out, rank: int, f: Finding) -> None:
     out()
 
 
-def _runbook(out, runbook) -> None:
-    out(Text(f"    Runbook: {runbook.title}", style="bold"))
+def _runbook(out: _Lines, runbook) -> None:
+    out((f"    Runbook: {runbook.title}", "bold"))
     for line in runbook.summary.strip().splitlines():
         out(f"      {line}")
     for section in ("fix", "verify", "rollback"):
@@ -134,7 +156,7 @@ def _runbook(out, runbook) -> None:
             flag = "  [DESTRUCTIVE]" if step.destructive else ""
             out(f"        {number}. {step.title} (on {step.target}){flag}")
             for line in step.command.splitlines():
-                out(Text(f"           {line}", style="cyan"), soft_wrap=True)
+                out((f"           {line}", "cyan"))
             if getattr(step, "expect", None):
                 out(f"           expect: {step.expect}")
 
