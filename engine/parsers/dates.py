@@ -56,15 +56,16 @@ def parse_iso(text: str) -> Optional[datetime]:
 
 def parse_dotnet_date(text: str) -> Optional[datetime]:
     """Parse the `/Date(ms)/` form (milliseconds since 1970 UTC; a trailing offset is display-only)."""
-    if text.startswith("/Date(") and text.endswith(")/") and text[6:-2].isdigit() and text.isascii():
-        ms = int(text[6:-2])  # the form Windows PowerShell writes, read without the regex
+    digits = text[6:-2] if text.startswith("/Date(") and text.endswith(")/") else ""
+    if digits.isdigit() and digits.isascii():  # what Windows PowerShell writes, read without the regex
+        ms = int(digits)
     else:
         match = _DOTNET.fullmatch(text)
         if not match:
             return None
         ms = int(match["ms"])
     try:
-        return _EPOCH + timedelta(0, ms // 1000, ms % 1000 * 1000)
+        return _EPOCH + timedelta(0, 0, 0, ms)  # days, seconds, microseconds, milliseconds
     except OverflowError:
         return None
 

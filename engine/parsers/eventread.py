@@ -4,8 +4,9 @@ Both readers yield the same small record, one at a time, so a log of a million e
 has to exist as a million Python objects. A record that cannot be read (no ID, no usable time)
 is reported to Problems with its position and skipped; the rest of the log still counts.
 
-XML is parsed with defusedxml only, streamed with iterparse; wevtutil writes a bare sequence of
-<Event> elements without a root, so a synthetic root is supplied around them when needed.
+XML is parsed with defusedxml only, streamed a chunk at a time (see _event_elements); wevtutil
+writes a bare sequence of <Event> elements without a root, so a synthetic root is supplied
+around them when needed.
 """
 from __future__ import annotations
 
@@ -73,8 +74,6 @@ def read_json(artifact: Artifact, problems: Problems) -> Iterator[EventRecord]:
             problems.add(artifact.path, str(exc), record=f"record {number}")
 
 
-_ONE = {1}
-_VALUE = itemgetter("Value")
 # The properties read from each record, looked up case-insensitively (see psjson.KeyLookup).
 _JSON_FIELDS = ("id", "timecreated", "providername", "logname", "recordid", "message", "properties")
 
@@ -99,15 +98,19 @@ def _from_json(number: int, values: tuple) -> EventRecord:
     )
 
 
+_ONE = {1}
+_VALUE = itemgetter("Value")
+
+
 def _json_params(properties: Any) -> Optional[tuple[str, ...]]:
     """Insertion strings from Properties: [{"Value": ...}], or None when depth truncation
     replaced them with type names."""
     if not isinstance(properties, list):
         return None
-    try:  # as ConvertTo-Json writes them: [{"Value": "text"}, ...]
+    try:  # as ConvertTo-Json writes them, [{"Value": "text"}, ...], without a loop in Python
         if set(map(len, properties)) <= _ONE:
             return tuple(map(str.strip, map(_VALUE, properties)))
-    except (KeyError, TypeError):  # not that shape: item by item
+    except (KeyError, TypeError):  # some item is not {"Value": "text"}: item by item
         pass
     params = []
     append = params.append
@@ -197,6 +200,8 @@ def read_xml(artifact: Artifact, problems: Problems) -> Iterator[EventRecord]:
 # fed and closed through defusedxml, with those handlers untouched, but the element callbacks go
 # straight to the C TreeBuilder (tags come as "uri}local" instead of "{uri}local"; only local
 # names are ever compared), and finished events are taken from under the root after each chunk.
+# `_defused` checks those handlers are in place first; if defusedxml ever works differently, its
+# own iterparse is used instead.
 
 _CHUNK = 1 << 14  # characters fed to expat at a time
 _PROBE = "fodoc:probe"  # never an element name expat reports ("uri}local" or a bare name)
@@ -271,6 +276,8 @@ class _Tree:
         event_tags = self._event_tags
         for child in finished:
             tag = child.tag
+            # The usual case, an event with no event inside it, is handed over as it is; anything
+            # else (a wrapper, nested events) is walked for its events in end-tag order.
             if tag in event_tags and _alone(child, tag, event_tags):
                 yield child
             else:
@@ -344,17 +351,27 @@ def _iterparse_events(parts: tuple[str, ...]) -> Iterator[Element]:
 
 # --- One <Event> element → EventRecord ----------------------------------------------------------
 
-def _layout(cache: dict, names: tuple[str, ...], tags: tuple) -> Callable[[list], tuple]:
-    """Where the first child of each local name in `names` sits among children with `tags`, as an
-    itemgetter over the children followed by one None (what a missing name gets).
+def _named(element: Element, names: tuple[str, ...], cache: dict[tuple, Callable]) -> tuple:
+    """The first child of each local name in `names` (None where there is none).
 
-    Events of one log repeat a few child sequences, so this is worked out once per distinct
-    sequence of child tags (`cache`) and then read with one C call per element.
+    Events of one log repeat a few sequences of child tags, so where each name sits is worked
+    out once per distinct sequence (kept in `cache`) and then read with one C call.
     """
+    children = element[:]
+    tags = tuple(map(_TAG, children))
+    where = cache.get(tags)
+    if where is None:
+        where = _learn(names, tags, cache)
+    children.append(None)  # what a missing name points at
+    return where(children)
+
+
+def _learn(names: tuple[str, ...], tags: tuple, cache: dict[tuple, Callable]) -> Callable:
     first: dict[str, int] = {}
     for index, tag in enumerate(tags):
         first.setdefault(_local(tag), index)
-    where = itemgetter(*(first.get(name, len(tags)) for name in names))
+    indexes = [first.get(name, len(tags)) for name in names]
+    where = itemgetter(*indexes) if len(indexes) > 1 else (lambda children, at=indexes[0]: (children[at],))
     if len(cache) >= 256:
         cache.clear()
     cache[tags] = where
@@ -363,7 +380,7 @@ def _layout(cache: dict, names: tuple[str, ...], tags: tuple) -> Callable[[list]
 
 _PARTS = ("System", "EventData", "UserData", "RenderingInfo")
 _FIELDS = ("EventID", "TimeCreated", "Provider", "Channel", "EventRecordID")
-_RENDERED = ("Message", "Message")  # itemgetter of one index would not give a tuple
+_RENDERED = ("Message",)
 _PARTS_AT: dict[tuple, Callable] = {}
 _FIELDS_AT: dict[tuple, Callable] = {}
 _RENDERED_AT: dict[tuple, Callable] = {}
@@ -371,41 +388,30 @@ _ONLY_DATA: dict[tuple, bool] = {}  # child tags of an <EventData> → all of th
 
 
 def _from_xml(number: int, event: Element) -> EventRecord:
-    children = event[:]
-    tags = tuple(map(_TAG, children))
-    children.append(None)
-    system, data, user, rendering = (_PARTS_AT.get(tags) or _layout(_PARTS_AT, _PARTS, tags))(children)
+    system, data, user, rendering = _named(event, _PARTS, _PARTS_AT)
     if system is None:
         raise _BadRecord("has no <System> element; expected an event as wevtutil writes it")
-    children = system[:]
-    tags = tuple(map(_TAG, children))
-    children.append(None)
-    id_element, created, provider, channel, record = (
-        _FIELDS_AT.get(tags) or _layout(_FIELDS_AT, _FIELDS, tags))(children)
+    id_element, created, provider, channel, record = _named(system, _FIELDS, _FIELDS_AT)
     raw_id = _text(id_element)
-    event_id = int(raw_id) if raw_id is not None and raw_id.isascii() and raw_id.isdigit() else int_value(raw_id)
+    event_id = _int(raw_id)
     if event_id is None:
         raise _BadRecord(f"has no usable <EventID> (found {raw_id!r}); expected an integer")
     raw_time = created.get("SystemTime") if created is not None else None
-    record_id = _text(record)
-    if rendering is not None:
-        children = rendering[:]
-        tags = tuple(map(_TAG, children))
-        children.append(None)
-        message = _text((_RENDERED_AT.get(tags) or _layout(_RENDERED_AT, _RENDERED, tags))(children)[0])
-    else:
-        message = None
     return EventRecord(
         number=number,
         event_id=event_id,
         time=_utc(parse_iso(raw_time) if raw_time else None, raw_time),
         provider=(provider.get("Name") or provider.get("EventSourceName")) if provider is not None else None,
         log=_text(channel),
-        record_id=(int(record_id) if record_id is not None and record_id.isascii() and record_id.isdigit()
-                   else int_value(record_id)),
-        message=message,
+        record_id=_int(_text(record)),
+        message=_text(_named(rendering, _RENDERED, _RENDERED_AT)[0]) if rendering is not None else None,
         params=_xml_params(data, user),
     )
+
+
+def _int(text: Optional[str]) -> Optional[int]:
+    """int_value of an element's (stripped) text, plain digits read directly."""
+    return int(text) if text is not None and text.isdigit() and text.isascii() else int_value(text)
 
 
 def _xml_params(data: Optional[Element], user: Optional[Element]) -> Optional[tuple[str, ...]]:

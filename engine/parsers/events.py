@@ -60,6 +60,8 @@ class _Summary:
 
 
 def _summarise(artifact: Artifact, problems: Problems, records: Iterable[EventRecord]) -> list[Fact]:
+    # Per record only what differs between records is done here; what follows from a template
+    # and its insertion strings is worked out once (_Reader) and shared, read-only.
     summary = _Summary()
     groups = summary.groups
     readers: dict[tuple[int, Optional[str]], Optional[_Reader]] = {}
@@ -83,6 +85,8 @@ def _summarise(artifact: Artifact, problems: Problems, records: Iterable[EventRe
         else:
             log = None
         key = (log, provider, event_id) + read.group
+        # Latest = newest time, then highest RecordId, then last in the file (Get-WinEvent lists
+        # newest first, so file order alone is not time order).
         order = (record.time, record.record_id if record.record_id is not None else -1, record.number)
         group = groups.get(key)
         if group is None:
@@ -116,7 +120,7 @@ def _summarise(artifact: Artifact, problems: Problems, records: Iterable[EventRe
 class _Read:
     """What one record's insertion strings say, and what follows from it for the summary."""
 
-    values: dict[str, object]
+    values: dict[str, object]  # shared by every record that reads the same: never modified
     group: tuple  # the _GROUP_FIELDS part of the summary key
     skew: Optional[int]
     change: bool  # a failover state change (relationship and new state known)

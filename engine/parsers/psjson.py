@@ -16,7 +16,8 @@ import json
 import re
 import struct
 from datetime import datetime
-from typing import Any, Iterable, Iterator, Mapping, Optional
+from operator import itemgetter
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 
 from ..errors import ArtifactError
 from .base import Artifact, Problems
@@ -160,23 +161,28 @@ class KeyLookup:
 
     def __init__(self, names: Iterable[str]):
         self.names = tuple(names)
-        self._spellings: dict[tuple, tuple] = {}
+        self._readers: dict[tuple, Callable[[Mapping], tuple]] = {}
 
     def __call__(self, record: Mapping) -> tuple:
         keys = tuple(record)
-        spellings = self._spellings.get(keys)
-        if spellings is None:
-            spellings = self._spell(keys)
-        # A name that no key spells maps to None, which no JSON object has as a key.
-        return tuple(map(record.get, spellings))
+        reader = self._readers.get(keys)
+        if reader is None:
+            reader = self._reader(keys)
+        return reader(record)
 
-    def _spell(self, keys: tuple) -> tuple:
+    def _reader(self, keys: tuple) -> Callable[[Mapping], tuple]:
         found = {str(key).lower(): key for key in keys}
         spellings = tuple(found.get(name) for name in self.names)
-        if len(self._spellings) >= self._LIMIT:
-            self._spellings.clear()
-        self._spellings[keys] = spellings
-        return spellings
+        if None not in spellings and len(spellings) > 1:
+            reader = itemgetter(*spellings)  # every name present: one C call
+        else:
+            def reader(record: Mapping) -> tuple:
+                # None, which no JSON object has as a key, gives None for a name no key spells.
+                return tuple(map(record.get, spellings))
+        if len(self._readers) >= self._LIMIT:
+            self._readers.clear()
+        self._readers[keys] = reader
+        return reader
 
 
 def text_value(value: Any) -> Optional[str]:
