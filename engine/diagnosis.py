@@ -242,14 +242,18 @@ def _gap(kb: KnowledgeBase, rule: Rule, miss: Miss, index: dict[str, list[Fact]]
         compared = [f for f in index.get("pair", ()) if "states_agree" in f.fields]
         if compared:
             return None
-        return (f"{pattern.kind} facts, which need the {artifact_names} output of both partners",
-                f"collect {artifact_names} on both partners")
+        return (f"{pattern.kind} facts, which need the relationship as both partners report it",
+                f"both partners' {artifact_names} output, each listing the relationship")
     tested = {c.field for c in pattern.conditions if isinstance(c, Compare) and c.op != "exists"
               and not isinstance(c.value, Ref)}
-    if miss.candidates and all(tested - set(f.fields) for f in miss.candidates):
-        # the facts exist but lack the measured value (e.g. no w32tm sample answered)
-        lacking = sorted(set().union(*(tested - set(f.fields) for f in miss.candidates)))
-        return (f"{', '.join(lacking)} of {summarise(miss.candidates[0])}",
+    blocked_by_gaps = [f for f in miss.candidates if tested - set(f.fields) and satisfies(
+        f, tuple(c for c in pattern.conditions if not (isinstance(c, Compare) and c.field not in f.fields)),
+        bindings)]
+    if blocked_by_gaps:
+        # a fact that meets every condition it can be tested on, but lacks the measured value
+        # (e.g. no w32tm sample answered): only a new measurement can decide
+        lacking = sorted(set().union(*(tested - set(f.fields) for f in blocked_by_gaps)))
+        return (f"{', '.join(lacking)} of {summarise(blocked_by_gaps[0])}",
                 f"collect {artifact_names} again once it can measure")
     for server in servers:
         if server not in collected:

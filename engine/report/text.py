@@ -86,13 +86,14 @@ def _report(out: _Lines, d: Diagnosis) -> None:
 
     if d.ruled_out:
         out(("Ruled out", "bold underline"))
-        by_cause: dict[str, list[str]] = {}
+        # One line per cause, the reason that shows a fact (a near miss) first; JSON has them all.
+        by_cause: dict[str, list] = {}
         for item in d.ruled_out:
-            by_cause.setdefault(item.cause, []).append(f"{item.rule}: {item.reason}")
-        for cause, reasons in by_cause.items():
-            out(f"  - {cause}")
-            for reason in reasons:
-                out(f"      {_clip(reason, 240)}")
+            by_cause.setdefault(item.cause, []).append(item)
+        for cause, items in by_cause.items():
+            best = max(items, key=lambda item: len(item.evidence) > 0)
+            more = f" (+{len(items) - 1} more rule{'s' if len(items) > 2 else ''})" if len(items) > 1 else ""
+            out(f"  - {cause}: {_clip(best.reason, 200)}{more}")
         out()
     if d.not_evaluated:
         out(("Not evaluated (missing data)", "bold underline"))
