@@ -104,7 +104,11 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
     _link_competitors(kb, findings)
     relationships = _relationships(facts)
     unexplained = _unexplained(relationships, findings)
-    unread = sorted(set(extraction.servers) - set(extraction.failover_read))
+    # Each side reports only its own state: a partner whose failover output is missing (not
+    # collected, or unreadable) leaves the pair's health unknown, whatever this side says.
+    uncollected = {f["partner"] for f in facts if f.kind == "pair" and not f.get("partner_collected")
+                   and f.get("partner")}
+    unread = sorted((set(extraction.servers) - set(extraction.failover_read)) | uncollected)
     verdict = _verdict(findings, relationships, unexplained, unread)
     problems = [p.one_line() for p in extraction.problems]
     return Diagnosis(verdict, _summary(verdict, findings, relationships, unexplained, unread),
@@ -334,6 +338,10 @@ _DOWN_STATES = ("CommunicationInterrupted", "PartnerDown", "ResolutionInterrupte
                 "ConflictDone")
 
 
+# States a relationship passes through on its way back to Normal (after a restart or PartnerDown).
+_RECOVERY_STATES = ("Startup", "Init", "Recover", "RecoverWait", "RecoverDone")
+
+
 def _unexplained(relationships: list[dict], findings: list[Finding]) -> list[dict[str, Any]]:
     """Sides not in Normal for which no finding names a cause: never to be called healthy."""
     explained = {f.relationship for f in findings}
@@ -344,8 +352,9 @@ def _unexplained(relationships: list[dict], findings: list[Finding]) -> list[dic
 
 def _verdict(findings: list[Finding], relationships: list[dict], unexplained: list[dict],
              unread: list[str]) -> str:
+    recovering = {u["relationship"] for u in unexplained if u["state"] in _RECOVERY_STATES}
     if any(f.severity == "critical" for f in findings) or \
-            any(u["state"] in _DOWN_STATES for u in unexplained):
+            any(u["state"] in _DOWN_STATES and u["relationship"] not in recovering for u in unexplained):
         return "critical"
     if any(f.severity == "warning" for f in findings) or unexplained:
         return "warning"
@@ -361,6 +370,13 @@ def _summary(verdict: str, findings: list[Finding], relationships: list[dict],
         where = f" on {top.relationship}" if top.relationship else ""
         return (f"{top.severity.upper()}: {top.title}{where} (server {top.server}, "
                 f"confidence {top.confidence:.0%}).")
+    recovering = [u for u in unexplained if u["state"] in _RECOVERY_STATES]
+    if recovering and verdict == "warning":
+        states = ", ".join(f"{u['server']}: {u['state']}" for u in unexplained
+                           if u["relationship"] == recovering[0]["relationship"])
+        return (f"WARNING: {recovering[0]['relationship']} is on its way back to Normal ({states}); "
+                "Startup lasts up to 5 minutes and RecoverWait up to one MCLT: wait, then collect "
+                "again. Restarting a server now would only start the recovery over.")
     if unexplained and verdict in ("critical", "warning"):
         first = unexplained[0]
         return (f"{verdict.upper()}: {first['relationship']} is {first['state']} on {first['server']}, "

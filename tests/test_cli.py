@@ -330,3 +330,23 @@ def test_colour_only_when_asked(capsys):
     _, coloured, _ = run(capsys, "diagnose", str(EXAMPLES / "clock_skew"), "--color")
     assert "\x1b[" not in plain and "\x1b[1;31m" in coloured
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+def test_recovery_after_partner_down_is_a_warning_to_wait_not_a_fault_to_fix(tmp_path, capsys):
+    bundle = _copy("healthy", tmp_path)
+    _rewrite(bundle / "dhcp-a.contoso.com" / "failover.json", '"State":  "Normal"', '"State":  "RecoverWait"')
+    _rewrite(bundle / "dhcp-b.contoso.com" / "failover.txt", "State               : Normal",
+             "State               : PartnerDown")
+    code, out, _ = run(capsys, "diagnose", str(bundle), "--format", "json")
+    report = json.loads(out)
+    assert (code, report["verdict"], report["findings"]) == (1, "warning", [])
+    assert report["summary"].startswith("WARNING: dhcp-a-dhcp-b is on its way back to Normal "
+                                        "(dhcp-a.contoso.com: RecoverWait, dhcp-b.contoso.com: PartnerDown)")
+
+
+def test_a_partner_that_was_not_collected_leaves_the_pair_unknown(tmp_path, capsys):
+    bundle = _copy("partner_state_drift", tmp_path)
+    shutil.rmtree(bundle / "DHCP-B")
+    code, out, _ = run(capsys, "diagnose", str(bundle), "--format", "json")
+    report = json.loads(out)
+    assert (code, report["verdict"], report["unread"]) == (3, "unknown", ["dhcp-b.contoso.com"])
