@@ -89,6 +89,7 @@ class Diagnosis:
     engine: str
     unexplained: list[dict[str, Any]] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)
+    observations: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -109,12 +110,41 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
     uncollected = {f["partner"] for f in facts if f.kind == "pair" and not f.get("partner_collected")
                    and f.get("partner")}
     unread = sorted((set(extraction.servers) - set(extraction.failover_read)) | uncollected)
+    observations = _observations(facts, findings)
     verdict = _verdict(findings, relationships, unexplained, unread)
+    if verdict == "healthy" and observations:
+        verdict = "warning"
     problems = [p.one_line() for p in extraction.problems]
-    return Diagnosis(verdict, _summary(verdict, findings, relationships, unexplained, unread),
+    summary = _summary(verdict, findings, relationships, unexplained, unread)
+    if observations and not findings and not unexplained and verdict == "warning":
+        summary = f"WARNING: {observations[0]}"
+    return Diagnosis(verdict, summary,
                      extraction.servers, relationships, findings, ruled_out, not_evaluated,
                      _timeline(facts), problems, _manifest_summary(extraction.manifest), engine_name,
-                     unexplained, unread)
+                     unexplained, unread, observations)
+
+
+def _observations(facts: list[Fact], findings: list[Finding]) -> list[str]:
+    """Settings that differ on a relationship that still works: drift to fix before it bites."""
+    covered = {f.relationship for f in findings}
+    normal = {(f["server"], f["relationship"]) for f in facts if f.kind == "pair" and f["state"] == "Normal"}
+    notes = []
+    for fact in facts:
+        if fact.kind == "setting_mismatch" and fact["relationship"] not in covered and \
+                (fact["server"], fact["relationship"]) in normal and fact["server"] < fact["partner"]:
+            if fact.get("value") == fact.get("partner_value"):
+                what = (f"{fact['setting']} is {fact.get('value')} on both {fact['server']} and "
+                        f"{fact['partner']}, where the two sides must differ")
+            else:
+                what = (f"{fact['setting']} is {fact.get('value')} on {fact['server']} and "
+                        f"{fact.get('partner_value')} on {fact['partner']}")
+            if fact["setting"] in ("role", "server_type", "name", "scopes", "primary_ip", "secondary_ip"):
+                how = "this cannot be set in place: recreate the relationship in a maintenance window"
+            else:
+                how = "correct it with Set-DhcpServerv4Failover on one side"
+            notes.append(f"{fact['relationship']} works, but {what}; {how}, then compare "
+                         "Get-DhcpServerv4Failover on both")
+    return notes
 
 
 # -- findings ----------------------------------------------------------------------------------
@@ -125,8 +155,10 @@ def _findings(kb: KnowledgeBase, facts: list[Fact], matches: list[Match]) -> lis
     for match in ordered:
         bound = dict(match.bindings)
         subject = {role: bound[ref.alias].fields.get(ref.field) for role, ref in match.rule.subject.items()}
+        # one finding per cause and relationship (or per cause and servers, without one)
         servers = frozenset(s for s in (subject.get("server"), subject.get("partner")) if s)
-        key = (match.rule.cause, subject.get("relationship") or "", servers)
+        key = (match.rule.cause, subject["relationship"]) if subject.get("relationship") else \
+            (match.rule.cause, "", servers)
         group = groups.setdefault(key, {"subject": subject, "rules": {}, "explanations": [],
                                         "evidence": {}, "lead": match.rule})
         group["rules"].setdefault(match.rule.id, match.rule)
@@ -137,14 +169,18 @@ def _findings(kb: KnowledgeBase, facts: list[Fact], matches: list[Match]) -> lis
             group["evidence"].setdefault((fact.kind, fact.source, tuple(sorted(fact.fields.items(), key=repr))),
                                          fact)
     findings = []
-    for (cause, _, _), group in groups.items():
+    partners = {(f["server"], f["relationship"]): f.get("partner") for f in facts if f.kind == "pair"}
+    for key, group in groups.items():
+        cause = key[0]
         rules: dict[str, Rule] = group["rules"]
         doubt = 1.0
         for rule in rules.values():
             doubt *= 1.0 - rule.confidence
         lead: Rule = group["lead"]
         severity = min((r.severity for r in rules.values()), key=_SEVERITY_RANK.__getitem__)
-        subject = group["subject"]
+        subject = dict(group["subject"])
+        if not subject.get("partner") and subject.get("relationship"):
+            subject["partner"] = partners.get((subject["server"], subject["relationship"]))
         confidence = min(round(1.0 - doubt, 3), MAX_CONFIDENCE)
         finding = Finding(cause, lead.title, severity, confidence, subject["server"],
                           subject.get("partner"), subject.get("relationship"), sorted(rules),

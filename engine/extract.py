@@ -123,7 +123,8 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
     facts = resolve_servers(facts, catalog, identities)
     collected = {identities.canonical(f) for f in failover_read}
     relationships = [f for f in facts if f.kind == "relationship"]
-    facts.extend(derive_pairs(relationships, collected))
+    changes = [f for f in facts if f.kind == "state_change"]
+    facts.extend(derive_pairs(relationships, collected, changes))
     servers = sorted({identities.canonical(f) for f in folders})
     return Extraction(facts, problems.summarised(), records, servers, manifest,
                       sorted(collected))

@@ -14,12 +14,23 @@ _EQUAL_SETTINGS = ("mode", "mclt_s", "auto_transition", "switch_interval_s", "au
                    "scopes", "reserve_percent", "primary_ip", "secondary_ip")
 
 
-def derive_pairs(relationships: list[Fact], collected: set[str]) -> list[Fact]:
+NO_RECOVERY = "1970-01-01T00:00:00Z"
+
+
+def derive_pairs(relationships: list[Fact], collected: set[str],
+                 state_changes: list[Fact] = ()) -> list[Fact]:
     """Return one `pair` fact per relationship side and one `setting_mismatch` per differing setting.
 
     `collected` holds the servers whose failover output was read (an empty output still counts:
-    it says the server has no relationships).
+    it says the server has no relationships). `state_changes` give each side's last return to
+    Normal, which separates a current incident's events from an old, recovered one's.
     """
+    recovered: dict[tuple[str, str], str] = {}
+    for change in state_changes:
+        server, subject = change["server"], change.get("subject", change["server"])
+        if change["new_state"] == "Normal" and subject == server:
+            key = (server, change["relationship"].lower())
+            recovered[key] = max(recovered.get(key, NO_RECOVERY), change["time"])
     by_key: dict[tuple[str, str], Fact] = {}
     for rel in relationships:
         by_key.setdefault((rel["name"].lower(), rel["server"]), rel)
@@ -36,6 +47,7 @@ def derive_pairs(relationships: list[Fact], collected: set[str]) -> list[Fact]:
             "state": rel["state"],
             "partner_collected": partner in collected if partner else False,
             "mclt_s": rel.get("mclt_s"),
+            "normal_since": recovered.get((server, name), NO_RECOVERY),
         }
         sources = [rel.source]
         if partner in collected:

@@ -322,7 +322,7 @@ def test_what_could_not_be_evaluated_names_the_data_that_would_settle_it(capsys)
     assert not any("ping_ok" in n["missing"] for n in json.loads(out)["not_evaluated"])
     ruled_out = {r["rule"]: r["reason"] for r in json.loads(out)["ruled_out"]}
     assert ruled_out["clock-skew-event"] == ("no event with server = dhcp-a.contoso.com, event_id = 20253, "
-                                             "relationship = dhcp-a-dhcp-b")
+                                             "relationship = dhcp-a-dhcp-b, last > 1970-01-01T00:00:00Z")
 
 
 def test_colour_only_when_asked(capsys):
@@ -350,3 +350,15 @@ def test_a_partner_that_was_not_collected_leaves_the_pair_unknown(tmp_path, caps
     code, out, _ = run(capsys, "diagnose", str(bundle), "--format", "json")
     report = json.loads(out)
     assert (code, report["verdict"], report["unread"]) == (3, "unknown", ["dhcp-b.contoso.com"])
+
+
+def test_settings_that_differ_on_a_working_pair_are_a_warning_without_a_destructive_runbook(tmp_path, capsys):
+    bundle = _copy("healthy", tmp_path)
+    _rewrite(bundle / "dhcp-b.contoso.com" / "failover.txt", "MaxClientLeadTime   : 01:00:00",
+             "MaxClientLeadTime   : 02:00:00")
+    code, out, _ = run(capsys, "diagnose", str(bundle), "--format", "json")
+    report = json.loads(out)
+    assert (code, report["verdict"], report["findings"]) == (1, "warning", [])
+    assert report["observations"] == [
+        "dhcp-a-dhcp-b works, but mclt_s is 3600 on dhcp-a.contoso.com and 7200 on dhcp-b.contoso.com; "
+        "correct it with Set-DhcpServerv4Failover on one side, then compare Get-DhcpServerv4Failover on both"]

@@ -20,10 +20,10 @@ def test_matching_sides_agree():
     facts = derive_pairs([_rel("a", "b"), _rel("b", "a")], {"a", "b"})
     assert _by_kind(facts, "pair") == [
         {"relationship": "r1", "server": "a", "partner": "b", "state": "Normal", "partner_collected": True,
-         "mclt_s": 3600, "partner_has_relationship": True, "partner_state": "Normal", "states_agree": True,
+         "mclt_s": 3600, "normal_since": "1970-01-01T00:00:00Z", "partner_has_relationship": True, "partner_state": "Normal", "states_agree": True,
          "settings_differ": False, "differing_settings": "", "auth_differs": False},
         {"relationship": "r1", "server": "b", "partner": "a", "state": "Normal", "partner_collected": True,
-         "mclt_s": 3600, "partner_has_relationship": True, "partner_state": "Normal", "states_agree": True,
+         "mclt_s": 3600, "normal_since": "1970-01-01T00:00:00Z", "partner_has_relationship": True, "partner_state": "Normal", "states_agree": True,
          "settings_differ": False, "differing_settings": "", "auth_differs": False}]
     assert _by_kind(facts, "setting_mismatch") == []
 
@@ -63,3 +63,12 @@ def test_same_pair_under_two_names_is_a_name_mismatch_not_a_missing_relationship
     assert [m for m in _by_kind(facts, "setting_mismatch") if m["server"] == "a"] == [{
         "relationship": "r1", "server": "a", "partner": "b", "setting": "name", "value": "r1",
         "partner_value": "corp-failover"}]
+
+
+def test_last_return_to_normal_is_taken_from_the_servers_own_state_changes():
+    changes = [Fact("state_change", {"server": "a", "relationship": "R1", "subject": "a", "new_state": "Normal",
+                                     "time": "2026-11-20T11:20:00Z", "event_id": 20251}, Source("x")),
+               Fact("state_change", {"server": "a", "relationship": "r1", "subject": "b", "new_state": "Normal",
+                                     "time": "2026-11-25T11:20:00Z", "event_id": 20251}, Source("x"))]
+    pair = _by_kind(derive_pairs([_rel("a", "b"), _rel("b", "a")], {"a", "b"}, changes), "pair")
+    assert [p["normal_since"] for p in pair] == ["2026-11-20T11:20:00Z", "1970-01-01T00:00:00Z"]

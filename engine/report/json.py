@@ -24,6 +24,7 @@ def diagnosis_to_dict(d: Diagnosis) -> dict[str, Any]:
         "findings": [_finding(rank, f) for rank, f in enumerate(d.findings, start=1)],
         "unexplained": d.unexplained,
         "unread": d.unread,
+        "observations": d.observations,
         "ruled_out": [_plain(r) for r in d.ruled_out],
         "not_evaluated": [_plain(n) for n in d.not_evaluated],
         "timeline": d.timeline,

@@ -67,6 +67,8 @@ def render_markdown(d: Diagnosis) -> str:
                               f"   {fence}powershell"]
                     lines += [f"   {line}" for line in step.command.splitlines()]
                     lines += [f"   {fence}", ""]
+    if d.observations:
+        lines += ["## Notes", ""] + [f"- {_md(note)}" for note in d.observations] + [""]
     if d.ruled_out:
         lines += ["## Ruled out", ""]
         lines += [f"- {_md(r.cause)} ({_md(r.rule)}): {_md(r.reason)}" for r in d.ruled_out]

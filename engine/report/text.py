@@ -81,7 +81,9 @@ def _report(out: _Lines, d: Diagnosis) -> None:
              "known cause matched.", _VERDICT_STYLE[d.verdict]))
     for server in d.unread:
         out((f"Unread: the failover state of {server} could not be read (see below).", "bold magenta"))
-    if d.unexplained or d.unread:
+    for note in d.observations:
+        out((f"Note: {note}", "bold yellow"))
+    if d.unexplained or d.unread or d.observations:
         out()
 
     if d.ruled_out:
