@@ -7,6 +7,7 @@ it), and the verdict maps to monitoring-plugin exit codes.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,6 +91,7 @@ class Diagnosis:
     unexplained: list[dict[str, Any]] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)
     observations: list[str] = field(default_factory=list)
+    artifacts: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -121,7 +123,8 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
     return Diagnosis(verdict, summary,
                      extraction.servers, relationships, findings, ruled_out, not_evaluated,
                      _timeline(facts), problems, _manifest_summary(extraction.manifest), engine_name,
-                     unexplained, unread, observations)
+                     unexplained, unread, observations,
+                     [dataclasses.asdict(record) for record in extraction.artifacts])
 
 
 def _observations(facts: list[Fact], findings: list[Finding]) -> list[str]:

@@ -32,7 +32,7 @@ _UNREACHABLE = re.compile(r"cannot complete the operation|unreachable|could not 
 
 @dataclass
 class ArtifactRecord:
-    """What happened to one file of the bundle, for `inspect` and the report."""
+    """What happened to one file of the bundle: the inventory in the JSON report."""
 
     path: str
     server: str | None

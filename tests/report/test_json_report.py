@@ -32,3 +32,12 @@ def test_same_bundle_twice_gives_identical_json():
     analyzer = Analyzer("native")
     first = render_report(analyzer.analyze(EXAMPLES / "shared_secret_mismatch"), "json")
     assert render_report(analyzer.analyze(EXAMPLES / "shared_secret_mismatch"), "json") == first
+
+
+def test_the_bundle_inventory_says_what_each_file_gave():
+    report = json.loads(render_report(Analyzer("native").analyze(EXAMPLES / "partner_unreachable"), "json"))
+    inventory = {a["path"]: a for a in report["bundle"]["artifacts"]}
+    assert inventory["DHCP-A/tnc-dhcp-b.contoso.com-647.txt"] == {
+        "path": "DHCP-A/tnc-dhcp-b.contoso.com-647.txt", "server": "DHCP-A", "family": "tnc", "fmt": "txt",
+        "facts": 1, "status": "read"}
+    assert inventory["README.md"]["status"] == "ignored"
