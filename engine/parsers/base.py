@@ -94,6 +94,16 @@ class Problems:
 
 
 ParserFn = Callable[[Artifact, Problems], Iterable[Fact]]
+RecordFn = Callable[[Artifact, Problems, str, dict], Optional[Fact]]
+
+
+def facts_from(artifact: Artifact, problems: Problems, records: Iterable[tuple[str, dict]],
+               build: RecordFn) -> Iterator[Fact]:
+    """Build one fact per (label, record); a record `build` could not use yields nothing."""
+    for label, record in records:
+        fact = build(artifact, problems, label, record)
+        if fact is not None:
+            yield fact
 
 
 def join_addresses(items: Iterable[str]) -> str:

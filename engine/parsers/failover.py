@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator, Optional
 
 from ..facts import Fact
-from .base import Artifact, Problems, is_ipv4, join_addresses
+from .base import Artifact, Problems, facts_from, is_ipv4, join_addresses
 from .psjson import (bool_value, enum_value, int_value, iter_records, name_value, text_list,
                      text_value, timespan_seconds)
 from .pstext import list_items, no_records_error, parse_format_list
@@ -25,10 +25,8 @@ _ROLES = ("Active", "Standby")
 
 
 def parse_json(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    for number, record in iter_records(artifact, problems, _JSON):
-        fact = _relationship(artifact, problems, f"record {number}", record)
-        if fact is not None:
-            yield fact
+    records = ((f"record {number}", record) for number, record in iter_records(artifact, problems, _JSON))
+    return facts_from(artifact, problems, records, _relationship)
 
 
 def parse_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterator, Optional
 
 from ..facts import Fact
-from .base import Artifact, Problems
+from .base import Artifact, Problems, facts_from
 from .psjson import bool_value, enum_value, int_value, iter_records, name_value, text_value
 from .pstext import no_records_error, parse_format_list
 
@@ -22,10 +22,8 @@ _ACTIONS = {2: "Allow", 3: "AllowBypass", 4: "Block"}
 
 
 def parse_json(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    for number, record in iter_records(artifact, problems, _JSON):
-        fact = _rule(artifact, problems, f"record {number}", record)
-        if fact is not None:
-            yield fact
+    records = ((f"record {number}", record) for number, record in iter_records(artifact, problems, _JSON))
+    return facts_from(artifact, problems, records, _rule)
 
 
 def parse_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
@@ -35,10 +33,7 @@ def parse_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
     listing = parse_format_list(text)
     if not listing.records:
         raise no_records_error(artifact.path, listing, _TEXT)
-    for record in listing.records:
-        fact = _rule(artifact, problems, f"line {record.line}", record.fields)
-        if fact is not None:
-            yield fact
+    yield from facts_from(artifact, problems, ((f"line {r.line}", r.fields) for r in listing.records), _rule)
 
 
 def _rule(artifact: Artifact, problems: Problems, label: str, record: dict) -> Optional[Fact]:

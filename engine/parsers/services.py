@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterator, Optional
 
 from ..facts import Fact
-from .base import Artifact, Problems
+from .base import Artifact, Problems, facts_from
 from .psjson import enum_value, iter_records, text_value
 from .pstext import no_records_error, parse_format_list, parse_tables
 
@@ -24,10 +24,8 @@ _CANONICAL_NAMES = {"dhcpserver": "DHCPServer", "w32time": "W32Time"}
 
 
 def parse_json(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    for number, record in iter_records(artifact, problems, _JSON):
-        fact = _service(artifact, problems, f"record {number}", record)
-        if fact is not None:
-            yield fact
+    records = ((f"record {number}", record) for number, record in iter_records(artifact, problems, _JSON))
+    return facts_from(artifact, problems, records, _service)
 
 
 def parse_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
@@ -40,10 +38,7 @@ def parse_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
         if not listing.records:
             raise no_records_error(artifact.path, listing, _TEXT)
         rows = [(record.line, record.fields) for record in listing.records]
-    for line, cells in rows:
-        fact = _service(artifact, problems, f"line {line}", cells)
-        if fact is not None:
-            yield fact
+    yield from facts_from(artifact, problems, ((f"line {line}", cells) for line, cells in rows), _service)
 
 
 def _service(artifact: Artifact, problems: Problems, label: str, record: dict) -> Optional[Fact]:
