@@ -13,7 +13,7 @@ from ..facts import Fact
 from .base import Artifact, Problems, facts_from, is_ipv4, join_addresses
 from .psjson import (bool_value, enum_value, int_value, iter_records, name_value, text_list,
                      text_value, timespan_seconds)
-from .pstext import list_items, no_records_error, parse_format_list
+from .pstext import format_list_records, list_items
 from .states import normalise_state
 
 _JSON = "Get-DhcpServerv4Failover | ConvertTo-Json output"
@@ -30,13 +30,8 @@ def parse_json(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
 
 
 def parse_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    text = artifact.read_text()
-    if not text.strip():
-        return
-    listing = parse_format_list(text)
-    if not listing.records:
-        raise no_records_error(artifact.path, listing, _TEXT)
-    for record in listing.records:
+    records = format_list_records(artifact.read_text(), artifact.path, _TEXT)
+    for record in records:
         label = f"line {record.line}"
         values: dict[str, Any] = {key: value or None for key, value in record.fields.items()}
         if "scopeid" in record.fields:

@@ -11,7 +11,7 @@ from typing import Any, Iterator, Optional
 from ..facts import Fact
 from .base import Artifact, Problems, facts_from
 from .psjson import bool_value, enum_value, int_value, iter_records, name_value, text_value
-from .pstext import no_records_error, parse_format_list
+from .pstext import format_list_records
 
 _JSON = "Get-NetFirewallRule | ConvertTo-Json output"
 _TEXT = "Get-NetFirewallRule Format-List output ('Name : ...', 'Enabled : ...' lines)"
@@ -27,13 +27,8 @@ def parse_json(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
 
 
 def parse_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    text = artifact.read_text()
-    if not text.strip():
-        return
-    listing = parse_format_list(text)
-    if not listing.records:
-        raise no_records_error(artifact.path, listing, _TEXT)
-    yield from facts_from(artifact, problems, ((f"line {r.line}", r.fields) for r in listing.records), _rule)
+    records = format_list_records(artifact.read_text(), artifact.path, _TEXT)
+    yield from facts_from(artifact, problems, ((f"line {r.line}", r.fields) for r in records), _rule)
 
 
 def _rule(artifact: Artifact, problems: Problems, label: str, record: dict) -> Optional[Fact]:

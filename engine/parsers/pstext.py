@@ -76,6 +76,17 @@ def parse_format_list(text: str) -> FormatList:
     return FormatList(records, other)
 
 
+def format_list_records(text: str, path: str, expected: str) -> list:
+    """The Format-List records of an artifact's text; none for an empty file (the command printed
+    nothing), and one error line quoting the text when it holds something but no record."""
+    if not text.strip():
+        return []
+    listing = parse_format_list(text)
+    if not listing.records:
+        raise no_records_error(path, listing, expected)
+    return listing.records
+
+
 def no_records_error(path: str, listing: FormatList, expected: str) -> ArtifactError:
     """The error for a text artifact without a single record, quoting what it holds instead
     (often the cmdlet's own error message, which is the most useful thing to show)."""
