@@ -7,6 +7,7 @@ reported as unreadable rather than decoded into garbage.
 from __future__ import annotations
 
 import codecs
+import contextlib
 
 from .errors import ArtifactError
 
@@ -29,10 +30,8 @@ def decode(data: bytes, path: str) -> str:
                                           f"{encoding} (byte {exc.start + len(bom)})") from None
     if _looks_like_utf16_without_bom(data):
         encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
-        try:
+        with contextlib.suppress(UnicodeDecodeError):  # not UTF-16 after all: try the others
             return _normalise_newlines(data.decode(encoding))
-        except UnicodeDecodeError:
-            pass
     if b"\x00" in data[:4096]:
         raise ArtifactError(path, "is binary, expected text (UTF-8 or UTF-16 with a byte-order mark)")
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
+from engine.inference import durable_available
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "bundles"
@@ -39,12 +40,12 @@ def test_every_example_has_an_expectation():
     assert sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()) == sorted(EXPECTED)
 
 
+NEEDS_DURABLE = pytest.mark.skipif(not durable_available(), reason="durable_rules is not installed")
+
+
 @pytest.mark.parametrize("case", sorted(EXPECTED))
-@pytest.mark.parametrize("engine", ["native", "durable"])
+@pytest.mark.parametrize("engine", ["native", pytest.param("durable", marks=NEEDS_DURABLE)])
 def test_example_diagnosis(case, engine, capsys):
-    from engine.inference import durable_available
-    if engine == "durable" and not durable_available():
-        pytest.skip("durable_rules is not installed here")
     code, out, err = run(capsys, "diagnose", str(EXAMPLES / case), "--format", "json", "--engine", engine)
     expected_code, cause, artifact = EXPECTED[case]
     report = json.loads(out)
@@ -68,10 +69,8 @@ def test_collector_errors_from_the_manifest_are_shown(capsys):
         "dhcp-b.contoso.com. (The RPC server is unavailable.)"]
 
 
+@NEEDS_DURABLE
 def test_both_engines_give_the_same_report_apart_from_the_engine_name(capsys):
-    from engine.inference import durable_available
-    if not durable_available():
-        pytest.skip("durable_rules is not installed here")
     for case in EXPECTED:
         reports = []
         for engine in ("native", "durable"):
@@ -233,11 +232,17 @@ def _rewrite(path: Path, old: str, new: str) -> None:
     path.write_bytes(text.replace(old, new).encode(encoding))
 
 
-def test_interrupted_pair_without_a_known_cause_is_never_healthy(tmp_path, capsys):
+def _healthy_with_states(tmp_path: Path, state_a: str, state_b: str) -> Path:
+    """The healthy example with the state each side reports replaced."""
     bundle = _copy("healthy", tmp_path)
-    _rewrite(bundle / "dhcp-a.contoso.com" / "failover.json", '"State":  "Normal"', '"State":  "CommunicationInterrupted"')
+    _rewrite(bundle / "dhcp-a.contoso.com" / "failover.json", '"State":  "Normal"', f'"State":  "{state_a}"')
     _rewrite(bundle / "dhcp-b.contoso.com" / "failover.txt", "State               : Normal",
-             "State               : CommunicationInterrupted")
+             f"State               : {state_b}")
+    return bundle
+
+
+def test_interrupted_pair_without_a_known_cause_is_never_healthy(tmp_path, capsys):
+    bundle = _healthy_with_states(tmp_path, "CommunicationInterrupted", "CommunicationInterrupted")
     code, out, _ = run(capsys, "diagnose", str(bundle), "--format", "json")
     report = json.loads(out)
     assert (code, report["verdict"], report["findings"]) == (2, "critical", [])
@@ -280,11 +285,23 @@ def test_deeply_nested_json_is_one_problem_line(tmp_path, capsys):
     assert [p for p in report["problems"] if p.startswith("DHCP-A/services.json")] != []
 
 
-def test_output_to_a_full_device_is_one_line(capsys):
-    if not Path("/dev/full").exists():
-        pytest.skip("no /dev/full on this system")
-    code, _, err = run(capsys, "diagnose", str(EXAMPLES / "healthy"), "-o", "/dev/full")
-    assert code == 3 and err.startswith("fodoc: error: ") and err.count("\n") == 1
+def test_a_failed_write_is_one_line_and_leaves_no_temporary_file(tmp_path, capsys, monkeypatch):
+    def disk_full(source, target):
+        raise OSError(28, "No space left on device", str(target))
+    monkeypatch.setattr("engine.cli.os.replace", disk_full)
+    target = tmp_path / "report.txt"
+    code, out, err = run(capsys, "diagnose", str(EXAMPLES / "healthy"), "-o", str(target))
+    assert (code, out) == (3, "")
+    assert err == f"fodoc: error: {target}: No space left on device\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_to_a_device_is_written_in_place_not_renamed_over(capsys):
+    device = Path(os.devnull)
+    was_device = device.exists() and not device.is_file()
+    code, _, err = run(capsys, "diagnose", str(EXAMPLES / "healthy"), "-o", str(device))
+    assert (code, err) == (0, "")
+    assert (device.exists() and not device.is_file()) == was_device  # still the device, not a file
 
 
 def test_output_inside_the_bundle_is_refused(tmp_path, capsys):
@@ -333,10 +350,7 @@ def test_colour_only_when_asked(capsys):
 
 
 def test_recovery_after_partner_down_is_a_warning_to_wait_not_a_fault_to_fix(tmp_path, capsys):
-    bundle = _copy("healthy", tmp_path)
-    _rewrite(bundle / "dhcp-a.contoso.com" / "failover.json", '"State":  "Normal"', '"State":  "RecoverWait"')
-    _rewrite(bundle / "dhcp-b.contoso.com" / "failover.txt", "State               : Normal",
-             "State               : PartnerDown")
+    bundle = _healthy_with_states(tmp_path, "RecoverWait", "PartnerDown")
     code, out, _ = run(capsys, "diagnose", str(bundle), "--format", "json")
     report = json.loads(out)
     assert (code, report["verdict"], report["findings"]) == (1, "warning", [])

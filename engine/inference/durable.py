@@ -28,6 +28,7 @@ is guarded here, and the test suite checks this backend against the native one o
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import threading
@@ -163,10 +164,8 @@ class DurableEngine(InferenceEngine):
         for payload in asserted:
             if payload is None:
                 continue
-            try:
+            with contextlib.suppress(durable_engine.MessageNotHandledException):  # never stored
                 self._host.retract_fact(self._ruleset, payload)
-            except durable_engine.MessageNotHandledException:
-                pass
         if self._host.get_facts(self._ruleset, _SID):
             raise EngineError("durable_rules kept facts after they were retracted; results of "
                               "the next evaluation could not be trusted")

@@ -7,6 +7,7 @@ and would make the same event look different across formats.
 """
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Optional
@@ -28,11 +29,10 @@ def parse_iso(text: str) -> Optional[datetime]:
     """
     text = text.strip()
     if len(text) >= 16 and text[10:11] in ("T", " "):
-        try:  # fast path (C); Python 3.10 rejects 7-digit fractions and "Z", the regex below does not
+        # fast path (C); Python 3.10 rejects 7-digit fractions and "Z", the regex below does not
+        with contextlib.suppress(ValueError, OverflowError):
             value = datetime.fromisoformat(text).replace(microsecond=0)
             return value.astimezone(timezone.utc) if value.tzinfo else value
-        except (ValueError, OverflowError):
-            pass
     match = _ISO.fullmatch(text)
     if not match:
         return None

@@ -10,6 +10,7 @@ around them when needed.
 """
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,11 +108,11 @@ def _json_params(properties: Any) -> Optional[tuple[str, ...]]:
     replaced them with type names."""
     if not isinstance(properties, list):
         return None
-    try:  # as ConvertTo-Json writes them, [{"Value": "text"}, ...], without a loop in Python
+    # as ConvertTo-Json writes them, [{"Value": "text"}, ...], without a loop in Python; when some
+    # item is not {"Value": "text"}, item by item below
+    with contextlib.suppress(KeyError, TypeError):
         if set(map(len, properties)) <= _ONE:
             return tuple(map(str.strip, map(_VALUE, properties)))
-    except (KeyError, TypeError):  # some item is not {"Value": "text"}: item by item
-        pass
     params = []
     append = params.append
     for item in properties:

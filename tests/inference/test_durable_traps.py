@@ -1,7 +1,6 @@
 """The durable_rules adapter guards each trap of durable_rules 2.0.28 (see engine/inference/durable.py)."""
 from __future__ import annotations
 
-import os
 import threading
 import textwrap
 
@@ -14,10 +13,9 @@ from engine.kb import shipped_dir
 from engine.rules import RuleCompiler, load_rules
 from engine.yamlio import safe_load_text
 
-if not durable_available():  # pragma: no cover - CI sets FODOC_REQUIRE_DURABLE=1
-    if os.environ.get("FODOC_REQUIRE_DURABLE") == "1":
-        raise RuntimeError("durable_rules is required here")
-    pytest.skip("durable_rules is not installed", allow_module_level=True)
+# Where durable_rules cannot be built (Windows, Python 3.13) these tests do not apply; CI sets
+# FODOC_REQUIRE_DURABLE=1, and tests/conftest.py then fails the run if it is missing.
+pytestmark = pytest.mark.skipif(not durable_available(), reason="durable_rules is not installed")
 
 CATALOG = load_catalog(shipped_dir("facts"))
 S = Source("test")
