@@ -288,7 +288,7 @@ def test_deeply_nested_json_is_one_problem_line(tmp_path, capsys):
 def test_a_failed_write_is_one_line_and_leaves_no_temporary_file(tmp_path, capsys, monkeypatch):
     def disk_full(source, target):
         raise OSError(28, "No space left on device", str(target))
-    monkeypatch.setattr("engine.cli.os.replace", disk_full)
+    monkeypatch.setattr("engine.fileio.os.replace", disk_full)
     target = tmp_path / "report.txt"
     code, out, err = run(capsys, "diagnose", str(EXAMPLES / "healthy"), "-o", str(target))
     assert (code, out) == (3, "")
