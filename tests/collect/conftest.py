@@ -1,0 +1,84 @@
+"""Emulated DHCP pairs for the collection tests: bundles to serve, TLS, credentials, the CLI."""
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import socket
+import ssl
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from engine.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "bundles"
+USER = "CONTOSO\\fodoc"
+PASSWORD = "S3cret-Pa55!"
+A, B = "dhcp-a.contoso.com", "dhcp-b.contoso.com"
+
+# The emulated faults, each served from the example bundle that shows it: case -> (folder of
+# dhcp-a, folder of dhcp-b, the cause `fodoc why` must name first).
+FAULTS = {
+    "healthy": ("healthy/dhcp-a.contoso.com", "healthy/dhcp-b.contoso.com", None),
+    "port_647_blocked": ("port_647_blocked/DHCP-A", "port_647_blocked/DHCP-B", "port_647_blocked"),
+    "clock_skew": ("clock_skew/dhcp-a.contoso.com", "clock_skew/dhcp-b.contoso.com", "clock_skew"),
+    "partner_service_stopped": ("partner_service_stopped/dhcp-a.contoso.com",
+                                "partner_service_stopped/dhcp-b.contoso.com", "partner_service_stopped"),
+    "relationship_corrupt": ("relationship_corrupt/dhcp-a.contoso.com", "relationship_corrupt/dhcp-b.contoso.com",
+                             "relationship_corrupt"),
+}
+
+
+def served(case: str) -> tuple[Path, Path]:
+    """The two server folders an emulated pair of `case` answers from."""
+    folder_a, folder_b, _ = FAULTS[case]
+    return EXAMPLES / folder_a, EXAMPLES / folder_b
+
+
+@pytest.fixture(scope="session")
+def tls(tmp_path_factory) -> tuple[ssl.SSLContext, Path]:
+    """A self-signed certificate for 127.0.0.1: the server's TLS context and the CA file to trust."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fodoc-emulator")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                         x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    folder = tmp_path_factory.mktemp("tls")
+    cert_file, key_file = folder / "emulator.pem", folder / "emulator.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    return context, cert_file
+
+
+@pytest.fixture
+def credentials(monkeypatch):
+    """The account the emulators accept, handed to fodoc through the environment."""
+    monkeypatch.setenv("FODOC_USER", USER)
+    monkeypatch.setenv("FODOC_PASSWORD", PASSWORD)
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 nobody listens on (an unreachable WinRM host)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+    captured = capsys.readouterr()
+    return info.value.code, captured.out, captured.err
