@@ -46,6 +46,8 @@ def connection_options(command):
                      help="Reach server NAME at another address (port forward, jump host); repeatable."),
         click.option("--jobs", "-j", type=click.IntRange(1, 64), default=DEFAULT_JOBS, show_default=True,
                      help="Probes run at the same time (1 = one after the other)."),
+        click.option("--timeout", type=click.FloatRange(0.5, 3600), metavar="SECONDS",
+                     help="Time limit of each probe (default: the catalog's, 60-120 s)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -121,7 +123,7 @@ def _collect(options: dict):
     with CollectionProgress(totals) as progress:
         collection = collect(options["server"], options["partner"],
                              lambda name: WinRMRunner(name, connection, credentials),
-                             jobs=options["jobs"], progress=progress.update)
+                             jobs=options["jobs"], progress=progress.update, timeout_s=options["timeout"])
         progress.summary([_summary(server) for server in collection.servers])
     return collection
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable, Protocol
 
@@ -61,11 +61,13 @@ class Collection:
 
 
 def collect(server: str, partner: str | None, runner_for: Callable[[str], Runner],
-            jobs: int = DEFAULT_JOBS, progress: ProgressFn | None = None) -> Collection:
+            jobs: int = DEFAULT_JOBS, progress: ProgressFn | None = None,
+            timeout_s: float | None = None) -> Collection:
     """Collect `server` and its partner (given, or discovered from the server's relationships).
 
     Raises CollectionError when nothing useful can be collected: credentials refused by the first
-    server, or the first server unreachable with no partner to fall back on.
+    server, or the first server unreachable with no partner to fall back on. `timeout_s` replaces
+    every probe's own timeout.
     """
     if jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
@@ -74,6 +76,8 @@ def collect(server: str, partner: str | None, runner_for: Callable[[str], Runner
         check_host_name(partner)
     notify = progress or (lambda *_: None)
     probes = load_probes()
+    if timeout_s is not None:
+        probes = tuple(replace(p, timeout_s=timeout_s) for p in probes)
     by_artifact = {p.artifact: p for p in probes}
     first = ServerCollection(server)
     first_runner = runner_for(server)
@@ -171,7 +175,10 @@ def _file_output(probe: Probe, target: str | None, output: Output, result: Serve
             return output.stderr or f"the command failed with exit code {output.exit_code} and printed nothing"
         result.files[name] = data
         return None
-    text = decode(data, f"{result.name}/{name}")
+    try:
+        text = decode(data, f"{result.name}/{name}")
+    except ArtifactError as exc:
+        return f"the output could not be read ({exc.message}): {_snippet(data)}"
     name = f"{name.rsplit('.', 1)[0]}.{_sniff(text)}"
     problem = _unreadable(f"{result.name}/{name}", data, probe)
     if problem is not None:
@@ -219,7 +226,7 @@ def _discover_partner(first: ServerCollection) -> str | None:
     for name, data in first.files.items():
         if not name.startswith("failover."):
             continue
-        text = decode(data, name)
+        text = decode(data, name)     # already read once: it decodes, and .json parses
         found = None
         if name.endswith(".json") and text.strip():
             records = json.loads(text)

@@ -16,7 +16,7 @@ from cryptography.x509.oid import NameOID
 from engine.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "bundles"
-USER = "CONTOSO\\fodoc"
+USER = "CONTOSO\\svc-dhcpdiag7"
 PASSWORD = "S3cret-Pa55!"
 A, B = "dhcp-a.contoso.com", "dhcp-b.contoso.com"
 

@@ -52,7 +52,7 @@ class EmulatedServer:
     """What one emulated host answers. folder: a bundle's server folder (None: answers nothing)."""
 
     folder: Path | None
-    user: str = "CONTOSO\\fodoc"
+    user: str = "CONTOSO\\svc-dhcpdiag7"
     password: str = "S3cret-Pa55!"
     delay_s: float = 0.0                     # added to every HTTP call
     slow: dict[str, float] = field(default_factory=dict)   # artifact -> seconds Receive hangs
