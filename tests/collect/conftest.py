@@ -1,19 +1,14 @@
 """Emulated DHCP pairs for the collection tests: bundles to serve, TLS, credentials, the CLI."""
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import socket
 import ssl
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-
 from engine.cli import main
+
+from .emulator import self_signed_tls
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "bundles"
 USER = "CONTOSO\\svc-dhcpdiag7"
@@ -42,25 +37,7 @@ def served(case: str) -> tuple[Path, Path]:
 @pytest.fixture(scope="session")
 def tls(tmp_path_factory) -> tuple[ssl.SSLContext, Path]:
     """A self-signed certificate for 127.0.0.1: the server's TLS context and the CA file to trust."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fodoc-emulator")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                         x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    folder = tmp_path_factory.mktemp("tls")
-    cert_file, key_file = folder / "emulator.pem", folder / "emulator.key"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert_file, key_file)
-    return context, cert_file
+    return self_signed_tls(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture
