@@ -27,6 +27,7 @@ from .transport import Output, ProbeFailure
 DEFAULT_JOBS = 8
 _HOST_GONE = ("unreachable", "auth")
 _PARTNER_TEXT = re.compile(r"^\s*PartnerServer\s*:\s*(\S+)", re.MULTILINE)
+_NO_DHCP_MODULE = re.compile(r"The term '[\w-]*DhcpServer[\w-]*' is not recognized", re.IGNORECASE)
 
 
 class Runner(Protocol):
@@ -171,6 +172,9 @@ def _file_output(probe: Probe, target: str | None, output: Output, result: Serve
     name = probe.file_name(target)
     data = output.stdout
     if not data.strip():
+        if _NO_DHCP_MODULE.search(output.stderr):
+            return (f"the DhcpServer PowerShell module is not installed on {result.name} (is it a DHCP "
+                    f"server? install the DHCP Server role or its RSAT tools): {output.stderr}")
         if output.exit_code != 0 or output.stderr:
             return output.stderr or f"the command failed with exit code {output.exit_code} and printed nothing"
         result.files[name] = data

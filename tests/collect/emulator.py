@@ -64,6 +64,7 @@ class EmulatedServer:
     slow: dict[str, float] = field(default_factory=dict)   # artifact -> seconds Receive hangs
     drop: frozenset[str] = frozenset()       # artifacts whose Receive closes the connection
     garbage: frozenset[str] = frozenset()    # artifacts answered with junk
+    dhcp_module: bool = True                 # False: the DhcpServer cmdlets do not exist
     calls: list[str] = field(default_factory=list)          # actions seen, for the tests
     commands: list[str] = field(default_factory=list)       # decoded scripts seen
 
@@ -72,6 +73,13 @@ class EmulatedServer:
         probe = next((p for p in load_probes() if p.script in script), None)
         if probe is None:
             return "?", b"", _clixml("The term is not recognized as the name of a cmdlet."), 1
+        missing_cmdlet = re.search(r"\b(Get-DhcpServer\w+)", probe.script)
+        if not self.dhcp_module and missing_cmdlet:
+            name = missing_cmdlet.group(1)
+            return probe.artifact, b"", _clixml(
+                f"{name} : The term '{name}' is not recognized as the name of a cmdlet, function, script "
+                "file, or operable program. Check the spelling of the name, or if a path was included, "
+                "verify that the path is correct and try again."), 1
         if probe.artifact in self.garbage:
             return probe.artifact, b"\x1b[31m\xff\xfe{{{ garbage ]]\x00 not what the command prints", "", 0
         partner = _PARTNER.search(script)
