@@ -104,13 +104,21 @@ def collect(server: str, partner: str | None, runner_for: Callable[[str], Runner
     plans = [] if first_down else [(first, first_runner, partner, done)]
     if partner is not None and partner.lower() != server.lower():
         plans.append((ServerCollection(partner), None, server, set()))
-    with ThreadPoolExecutor(max_workers=jobs) as pool, \
-            ThreadPoolExecutor(max_workers=min(len(plans), jobs) or 1) as hosts:
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="fodoc-probe")
+    hosts = ThreadPoolExecutor(max_workers=min(len(plans), jobs) or 1, thread_name_prefix="fodoc-host")
+    try:
         futures = [hosts.submit(_collect_server, result, runner or runner_for(result.name), target,
                                 skip, probes, pool, notify)
                    for result, runner, target, skip in plans]
         for future in futures:
             future.result()
+    except BaseException:
+        # Ctrl-C or a bug: start no further probe; the running ones end at their timeout.
+        pool.shutdown(wait=False, cancel_futures=True)
+        hosts.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    hosts.shutdown()
     results = [first] + [plan[0] for plan in plans if plan[0] is not first]
     return Collection(results, _now())
 

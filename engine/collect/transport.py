@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import requests
 import winrm
+import winrm.transport as winrm_transport
 from defusedxml import ElementTree
 from winrm.exceptions import (InvalidCredentialsError, WinRMError, WinRMOperationTimeoutError,
                               WinRMTransportError)
@@ -21,6 +22,9 @@ from winrm.exceptions import (InvalidCredentialsError, WinRMError, WinRMOperatio
 from ..errors import UsageError
 
 TRANSPORTS = ("ntlm", "kerberos", "credssp", "basic")
+# transport -> (pywinrm's flag that its optional library imported, what to install)
+_MISSING_SUPPORT = {"ntlm": ("HAVE_NTLM", "requests-ntlm"), "kerberos": ("HAVE_KERBEROS", "pywinrm[kerberos]"),
+                    "credssp": ("HAVE_CREDSSP", "pywinrm[credssp]")}
 DEFAULT_PORTS = {False: 5985, True: 5986}
 _PREAMBLE = ("$ErrorActionPreference = 'Stop'\n$ProgressPreference = 'SilentlyContinue'\n"
              "[Console]::OutputEncoding = [System.Text.Encoding]::UTF8\n")
@@ -84,6 +88,10 @@ class WinRMRunner:
     def __init__(self, server: str, connection: Connection, credentials: Credentials):
         if connection.transport not in TRANSPORTS:
             raise UsageError(f"unknown transport {connection.transport!r} (expected one of {', '.join(TRANSPORTS)})")
+        needed = _MISSING_SUPPORT.get(connection.transport)
+        if needed is not None and not getattr(winrm_transport, needed[0]):
+            raise UsageError(f"--transport {connection.transport} needs an extra package on this machine: "
+                             f"pip install '{needed[1]}'")
         if connection.transport == "basic" and not connection.ssl:
             raise UsageError("basic authentication sends the password in clear text; use it only with --ssl")
         self.server = server

@@ -5,11 +5,15 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+import winrm.transport
 from rich.console import Console
 
 from engine.collect.collector import ServerCollection, _discover_partner
 from engine.collect.progress import CollectionProgress
 from engine.collect.probes import load_probes
+from engine.collect.transport import Connection, Credentials, WinRMRunner
+from engine.errors import UsageError
 
 from .conftest import A, B, closed_port, run, served
 from .emulator import EmulatedServer
@@ -122,3 +126,21 @@ def test_progress_off_a_terminal_prints_only_the_summary():
         progress.update(A, "failover", "done")
         progress.summary([f"fodoc: {A}: 1 artifacts"])
     assert console.file.getvalue() == f"fodoc: {A}: 1 artifacts\n"
+
+
+@pytest.mark.parametrize("transport, flag, package", [("ntlm", "HAVE_NTLM", "requests-ntlm"),
+                                                      ("kerberos", "HAVE_KERBEROS", "pywinrm[kerberos]"),
+                                                      ("credssp", "HAVE_CREDSSP", "pywinrm[credssp]")])
+def test_a_transport_whose_library_is_missing_is_named_before_connecting(transport, flag, package):
+    connection = Connection(transport=transport)
+    if getattr(winrm.transport, flag):
+        assert WinRMRunner(A, connection, Credentials("u", "p")).endpoint == f"http://{A}:5985/wsman"
+    else:
+        with pytest.raises(UsageError) as info:
+            WinRMRunner(A, connection, Credentials("u", "p"))
+        assert str(info.value) == (f"--transport {transport} needs an extra package on this machine: "
+                                   f"pip install '{package}'")
+
+
+def test_credentials_never_show_in_repr():
+    assert "p4ss" not in repr(Credentials("CONTOSO\\admin", "p4ss"))
