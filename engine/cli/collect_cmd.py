@@ -60,8 +60,9 @@ def connection_options(command):
               help="Bundle to write: NAME.zip, or a new folder (default fodoc-bundle-<server>-<UTC time>.zip).")
 def collect(out: Path | None, **connection) -> None:
     """Collect a bundle from a DHCP server and its failover partner over WinRM."""
-    collection = _collect(connection)
     target = out or Path(f"fodoc-bundle-{connection['server']}-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}.zip")
+    _check_target(target)
+    collection = _collect(connection)
     _write(collection, target)
     click.echo(f"fodoc: wrote {target}", err=True)
 
@@ -78,6 +79,8 @@ def why(fmt: str, engine: str, output: Path | None, rule_dirs: tuple[Path, ...],
     Same report options and exit codes as `fodoc diagnose`: 0 healthy, 1 warning, 2 critical,
     3 unknown or nothing could be collected.
     """
+    if keep_bundle is not None:
+        _check_target(keep_bundle)
     collection = _collect(connection)
     if keep_bundle is not None:
         _write(collection, keep_bundle)
@@ -169,6 +172,16 @@ def _credentials(user: str | None, transport: str):
     if password is None:
         password = click.prompt(f"Password for {user}", hide_input=True, err=True)
     return Credentials(user, password)
+
+
+def _check_target(target: Path) -> None:
+    """Refuse a bundle target that cannot be written before spending minutes collecting."""
+    if not target.resolve().parent.is_dir():
+        raise UsageError(f"{target}: the folder {target.resolve().parent} does not exist")
+    if target.suffix.lower() != ".zip" and target.exists():
+        raise UsageError(f"{target}: already exists; name a new folder or a .zip file")
+    if target.is_dir():
+        raise UsageError(f"{target}: is a folder; name a new folder or a .zip file")
 
 
 def _write(collection, target: Path) -> None:

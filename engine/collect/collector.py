@@ -25,7 +25,8 @@ from .probes import Probe, check_host_name, load_probes
 from .transport import Output, ProbeFailure
 
 DEFAULT_JOBS = 8
-_HOST_GONE = ("unreachable", "auth")
+# A first probe that fails like this means the host is not there for us at all.
+_HOST_GONE = ("unreachable", "auth", "timeout", "dropped")
 _PARTNER_TEXT = re.compile(r"^\s*PartnerServer\s*:\s*(\S+)", re.MULTILINE)
 _NO_DHCP_MODULE = re.compile(r"The term '[\w-]*DhcpServer[\w-]*' is not recognized", re.IGNORECASE)
 
@@ -50,6 +51,7 @@ class ServerCollection:
     files: dict[str, bytes] = field(default_factory=dict)
     errors: list[dict[str, str]] = field(default_factory=list)
     collected_at: str | None = None
+    lost: str | None = None     # why the host stopped answering mid-way; later probes are skipped
 
     def fail(self, artifact: str, message: str) -> None:
         self.errors.append({"artifact": artifact, "message": message})
@@ -152,12 +154,18 @@ def _find(probes: tuple[Probe, ...], artifact: str) -> Probe:
 def _run_probe(runner: Runner, probe: Probe, target: str | None, result: ServerCollection,
                notify: ProgressFn) -> ProbeFailure | None:
     """Run one probe and file its output (or its error) into `result`; return the failure."""
+    if result.lost is not None:
+        result.fail(probe.artifact, f"skipped: {result.lost}")
+        notify(result.name, probe.artifact, "failed")
+        return None
     notify(result.name, probe.artifact, "start")
     script = probe.script if probe.runs == "server" else f"$Partner = {quote(target)}\n{probe.script}"
     try:
         output = runner.run(script, probe.timeout_s)
     except ProbeFailure as failure:
         result.fail(probe.artifact, failure.message)
+        if failure.kind == "unreachable":   # each further try would wait for its connect timeout
+            result.lost = failure.message
         notify(result.name, probe.artifact, "failed")
         return failure
     problem = _file_output(probe, target, output, result)

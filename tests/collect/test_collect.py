@@ -9,10 +9,10 @@ import pytest
 import winrm.transport
 from rich.console import Console
 
-from engine.collect.collector import ServerCollection, _discover_partner
+from engine.collect.collector import ServerCollection, _discover_partner, collect
 from engine.collect.progress import CollectionProgress
 from engine.collect.probes import load_probes
-from engine.collect.transport import Connection, Credentials, WinRMRunner
+from engine.collect.transport import Connection, Credentials, Output, ProbeFailure, WinRMRunner
 from engine.errors import UsageError
 
 from .conftest import A, B, closed_port, run, served
@@ -144,3 +144,31 @@ def test_a_transport_whose_library_is_missing_is_named_before_connecting(transpo
 
 def test_credentials_never_show_in_repr():
     assert "p4ss" not in repr(Credentials("CONTOSO\\admin", "p4ss"))
+
+
+class _HostThatGoesAway:
+    """A Runner (the collector's own seam, not pywinrm) whose host vanishes after two probes."""
+
+    def __init__(self, server: str):
+        self.server = server
+        self.scripts: list[str] = []
+
+    def run(self, script: str, timeout_s: float) -> Output:
+        self.scripts.append(script)
+        if len(self.scripts) > 2:
+            raise ProbeFailure("unreachable", f"WinRM could not reach {self.server}: connection refused")
+        return Output(b"", "", 0)
+
+
+def test_a_host_that_goes_away_is_not_retried_for_every_probe():
+    runners: dict[str, _HostThatGoesAway] = {}
+
+    def runner_for(name: str) -> _HostThatGoesAway:
+        return runners.setdefault(name, _HostThatGoesAway(name))
+
+    collection = collect(A, "dhcp-b.contoso.com", runner_for, jobs=1)
+    first = collection.servers[0]
+    assert len(runners[A].scripts) == 3      # computer, one probe, the failing one; no more
+    messages = [e["message"] for e in first.errors]
+    assert messages.count(f"WinRM could not reach {A}: connection refused") == 1
+    assert sum(m.startswith("skipped: WinRM could not reach") for m in messages) == len(load_probes()) - 3

@@ -79,3 +79,18 @@ def test_credentials_appear_nowhere(tls, credentials, tmp_path, capsys):
     texts += [data.decode("utf-16-le", errors="replace") for data in written]
     for secret in (PASSWORD, USER, USER.split("\\")[1]):
         assert not any(secret in text for text in texts), secret
+
+
+def test_a_partner_that_never_answers_counts_as_down(tls, credentials, tmp_path, capsys):
+    folder_a, folder_b = served("healthy")
+    hung = EmulatedServer(folder_b, slow={"computer": 8.0})
+    with emulated_pair(tls, EmulatedServer(folder_a), hung) as options:
+        code, _, err = run(capsys, "collect", "--server", A, *options, "--timeout", "2",
+                           "--out", str(tmp_path / "b.zip"))
+    assert code == 0, err
+    members = read_zip(tmp_path / "b.zip")
+    down = json.loads(members["manifest.json"])["servers"][B]
+    assert down["collected_at"] is None
+    assert down["errors"] == [{"artifact": "*", "message": f"{B} (basic over https): no answer within 2 s (timed out)"}]
+    assert not any(name.startswith(B + "/") for name in members)
+    assert hung.calls.count("command") == 1     # only the first probe was tried
