@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -116,14 +115,11 @@ def _collect(options: dict):
     from ..collect.collector import collect
     from ..collect.probes import load_probes
     from ..collect.progress import CollectionProgress
-    from ..collect.transport import Connection, Credentials, WinRMRunner
+    from ..collect.transport import WinRMRunner
 
     connection = _connection(options)
     credentials = _credentials(options["user"], connection.transport)
-    probes = load_probes()
-    servers = [options["server"]] + ([options["partner"]] if options["partner"] else [])
-    totals = {name: len(probes) for name in servers}
-    with CollectionProgress(totals) as progress:
+    with CollectionProgress(len(load_probes())) as progress:
         collection = collect(options["server"], options["partner"],
                              lambda name: WinRMRunner(name, connection, credentials),
                              jobs=options["jobs"], progress=progress.update, timeout_s=options["timeout"])

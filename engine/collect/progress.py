@@ -16,9 +16,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 class CollectionProgress:
     """A context manager whose `update` method is the collector's progress callback."""
 
-    def __init__(self, totals: dict[str, int], console: Console | None = None):
+    def __init__(self, probes_per_server: int, console: Console | None = None):
         self.console = console or Console(stderr=True)
-        self.totals = totals
+        self.total = probes_per_server      # the partner may be discovered on the way
         self.live = self.console.is_terminal
         self.progress = Progress(TextColumn("{task.fields[server]:<28}"), BarColumn(), MofNCompleteColumn(),
                                  TextColumn("{task.fields[probe]}"), console=self.console, transient=False,
@@ -39,15 +39,14 @@ class CollectionProgress:
         with self.lock:
             task = self.tasks.get(server)
             if task is None:
-                task = self.progress.add_task("", total=self.totals.get(server), server=server, probe="")
+                task = self.progress.add_task("", total=self.total, server=server, probe="")
                 self.tasks[server] = task
             if event == "start":
                 self.progress.update(task, probe=artifact)
                 return
             self.finished[server] += 1
             self.failed[server] += event == "failed"
-            self.progress.update(task, advance=1, probe="" if self.finished[server] >= self.totals.get(server, 0)
-                                 else artifact)
+            self.progress.update(task, advance=1, probe="" if self.finished[server] >= self.total else artifact)
 
     def summary(self, lines: list[str]) -> None:
         """Print the per-server outcome (always, so a log shows what was collected)."""

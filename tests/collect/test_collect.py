@@ -106,7 +106,7 @@ def test_partner_is_discovered_from_json_and_from_format_list_text():
 
 def test_progress_shows_which_probe_runs_on_which_server():
     console = Console(file=io.StringIO(), force_terminal=True, width=100, color_system=None)
-    with CollectionProgress({A: 3, B: 3}, console) as progress:
+    with CollectionProgress(3, console) as progress:
         progress.update(A, "failover", "start")
         progress.update(A, "failover", "done")
         progress.update(A, "events-System", "start")
@@ -121,7 +121,7 @@ def test_progress_shows_which_probe_runs_on_which_server():
 
 def test_progress_off_a_terminal_prints_only_the_summary():
     console = Console(file=io.StringIO(), force_terminal=False)
-    with CollectionProgress({A: 1}, console) as progress:
+    with CollectionProgress(1, console) as progress:
         progress.update(A, "failover", "start")
         progress.update(A, "failover", "done")
         progress.summary([f"fodoc: {A}: 1 artifacts"])

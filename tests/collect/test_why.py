@@ -10,7 +10,7 @@ import pytest
 
 from engine.collect.probes import layout
 
-from .conftest import A, B, FAULTS, PASSWORD, USER, closed_port, run, served
+from .conftest import A, B, FAULTS, closed_port, run, served
 from .emulator import EmulatedServer, Emulator
 
 
