@@ -73,3 +73,11 @@ class EngineError(FodocError):
 
 class UsageError(FodocError):
     """The command line asks for something that cannot be done."""
+
+
+class CollectionError(FodocError):
+    """Live collection cannot go on at all (credentials refused, first server unreachable).
+
+    Problems with single probes or with the partner are not errors: they are recorded in the
+    bundle's manifest and the collection goes on.
+    """

@@ -13,36 +13,52 @@ from ..report import FORMATS, render_report
 from . import RULES_DIR_ENV, cli
 
 
+def diagnosis_options(command):
+    """The report options `diagnose` shares with `why` (same flags, same meaning)."""
+    options = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+                     help="Report format."),
+        click.option("--engine", type=click.Choice(("auto",) + BACKENDS), default="auto", show_default=True,
+                     help="Inference backend (auto = durable where installed, else native)."),
+        click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write the report to this file (atomically) instead of standard output."),
+        click.option("--rules-dir", "rule_dirs", multiple=True, type=click.Path(file_okay=False, exists=True,
+                     path_type=Path), envvar=RULES_DIR_ENV,
+                     help=f"Extra rule directory (repeatable; also ${RULES_DIR_ENV}, separated by ':' or ';' on Windows)."),
+        click.option("--runbooks-dir", "runbook_dirs", multiple=True,
+                     type=click.Path(file_okay=False, exists=True, path_type=Path),
+                     help="Extra runbook directory (repeatable)."),
+        click.option("--script", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Also write the top finding's runbook as a standalone PowerShell script "
+                          "(supports -WhatIf; rollback with -Rollback)."),
+        click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @click.argument("bundle", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Report format.")
-@click.option("--engine", type=click.Choice(("auto",) + BACKENDS), default="auto", show_default=True,
-              help="Inference backend (auto = durable where installed, else native).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file (atomically) instead of standard output.")
-@click.option("--rules-dir", "rule_dirs", multiple=True, type=click.Path(file_okay=False, exists=True,
-              path_type=Path), envvar=RULES_DIR_ENV,
-              help=f"Extra rule directory (repeatable; also ${RULES_DIR_ENV}, separated by ':' or ';' on Windows).")
-@click.option("--runbooks-dir", "runbook_dirs", multiple=True,
-              type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Extra runbook directory (repeatable).")
-@click.option("--script", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the top finding's runbook as a standalone PowerShell script "
-                   "(supports -WhatIf; rollback with -Rollback).")
-@click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal).")
+@diagnosis_options
 def diagnose(bundle: Path, fmt: str, engine: str, output: Path | None, rule_dirs: tuple[Path, ...],
              runbook_dirs: tuple[Path, ...], script: Path | None, color: bool | None) -> None:
     """Diagnose a captured BUNDLE (a folder, .zip or .tar.gz) and print the root cause.
 
     Exit code: 0 healthy, 1 warning, 2 critical, 3 unknown or unusable input.
     """
-    from ..pipeline import Analyzer
-
     for target in (output, script):
         if target is not None and bundle.is_dir() and _inside(target, bundle):
             raise UsageError(f"{target}: refusing to write inside the bundle {bundle} "
                              "(bundles are never modified)")
+    sys.exit(report_diagnosis(bundle, fmt, engine, output, rule_dirs, runbook_dirs, script, color))
+
+
+def report_diagnosis(bundle: Path, fmt: str, engine: str, output: Path | None, rule_dirs: tuple[Path, ...],
+                     runbook_dirs: tuple[Path, ...], script: Path | None, color: bool | None) -> int:
+    """Analyse `bundle`, print or write the report (and the runbook script); return the exit code."""
+    from ..pipeline import Analyzer
+
     analyzer = Analyzer(engine, list(rule_dirs), list(runbook_dirs))
     diagnosis = analyzer.analyze(bundle)
     use_color = sys.stdout.isatty() if color is None and output is None else bool(color)
@@ -53,7 +69,7 @@ def diagnose(bundle: Path, fmt: str, engine: str, output: Path | None, rule_dirs
         click.echo(text, nl=False, color=use_color)  # click strips colour off a pipe otherwise
     if script is not None:
         _write_script(diagnosis, script)
-    sys.exit(diagnosis.exit_code)
+    return diagnosis.exit_code
 
 
 def _inside(path: Path, folder: Path) -> bool:
