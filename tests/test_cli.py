@@ -57,6 +57,7 @@ def test_example_diagnosis(case, engine, capsys):
         assert top["watch"] and all(text.strip() for text in top["watch"])
     else:
         assert top["runbook"]["fix"], "a finding comes with its rendered runbook"
+    assert [c["cause"] for c in top["consequences"]] == ([expected["consequence"]] if "consequence" in expected else [])
 
 
 def test_collector_errors_from_the_manifest_are_shown(capsys):
