@@ -94,9 +94,11 @@ def _incident(pair: Fact, own: list[Fact], events: list[Fact],
             continue
         if event.get("relationship") and event["relationship"].lower() != pair["relationship"].lower():
             continue
-        shift = 0.0
+        shift = 0
         if event["server"] != server:
-            shift = offsets.get((server, event["server"]), 0.0)
+            # whole seconds: event times carry no more, and a 3 ms offset must not move an event
+            # into the second before
+            shift = round(offsets.get((server, event["server"]), 0.0))
             corrected = corrected or (server, event["server"]) in offsets
         for stamp in dict.fromkeys((event["first"], event["last"])):
             when = _when(stamp) - timedelta(seconds=shift)

@@ -21,14 +21,14 @@ _TEXT = "Get-DhcpServerv4ScopeStatistics -Failover | Format-List output ('ScopeI
 
 # fact field -> property names, class name first, then the default view's alias
 _COUNTS = {
-    "free": ("addressesfree", "free"),
-    "in_use": ("addressesinuse", "inuse"),
-    "reserved": ("reservedaddress", "reserved"),
-    "pending": ("pendingoffers", "pending"),
-    "free_on_this_server": ("addressesfreeonthisserver",),
-    "free_on_partner": ("addressesfreeonpartnerserver",),
-    "in_use_on_this_server": ("addressesinuseonthisserver",),
-    "in_use_on_partner": ("addressesinuseonpartnerserver",),
+    "free": ("AddressesFree", "Free"),
+    "in_use": ("AddressesInUse", "InUse"),
+    "reserved": ("ReservedAddress", "Reserved"),
+    "pending": ("PendingOffers", "Pending"),
+    "free_on_this_server": ("AddressesFreeOnThisServer",),
+    "free_on_partner": ("AddressesFreeOnPartnerServer",),
+    "in_use_on_this_server": ("AddressesInUseOnThisServer",),
+    "in_use_on_partner": ("AddressesInUseOnPartnerServer",),
 }
 
 
@@ -52,7 +52,7 @@ def _scope_stats(artifact: Artifact, problems: Problems, label: str, record: dic
         return None
     values: dict[str, Any] = {}
     for name, keys in _COUNTS.items():
-        raw = next((record[k] for k in keys if record.get(k) is not None), None)
+        raw = next((record[k.lower()] for k in keys if record.get(k.lower()) is not None), None)
         if raw is None:
             continue
         number = int_value(raw)
