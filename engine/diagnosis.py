@@ -30,6 +30,7 @@ from .inference.native import Miss, explain_miss, index_by_kind, satisfies
 from .knowledge import KnowledgeBase
 from .rules import ANY_CAUSE, Compare, Ref, Rule, explain_environment
 from .runbooks import render
+from .timeline import aligned_changes
 
 SCHEMA = "fodoc.diagnosis/1"
 _SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
@@ -572,11 +573,14 @@ def _summary(verdict: str, findings: list[Finding], relationships: list[dict],
 
 
 def _timeline(facts: list[Fact]) -> list[dict[str, Any]]:
-    changes = [f for f in facts if f.kind == "state_change"]
-    changes.sort(key=lambda f: (f["time"], f["server"], f.get("relationship", "")))
-    return [{"time": f["time"], "server": f["server"], "relationship": f.get("relationship"),
-             "subject": f.get("subject"), "old_state": f.get("old_state"), "new_state": f["new_state"],
-             "event_id": f["event_id"], "source": str(f.source)} for f in changes]
+    """State changes of both partners in one order. `time` is as the server logged it; when w32tm
+    measured the offset between the servers, `aligned_time` puts every change on `clock`'s clock
+    (a skewed partner's log would otherwise look as if things happened in another order)."""
+    reference, changes = aligned_changes(facts)
+    return [{"time": f["time"], "aligned_time": aligned, "clock": reference, "server": f["server"],
+             "relationship": f.get("relationship"), "subject": f.get("subject"), "old_state": f.get("old_state"),
+             "new_state": f["new_state"], "event_id": f["event_id"], "source": str(f.source)}
+            for aligned, f in changes]
 
 
 def _manifest_summary(manifest: dict) -> dict[str, Any]:

@@ -40,7 +40,7 @@ def derive_timeline(facts: list[Fact]) -> list[Fact]:
                      key=lambda f: (f["time"], f["server"], f.source))
     pairs = [f for f in facts if f.kind == "pair"]
     collected = {f["server"]: f["collected_at"] for f in facts if f.kind == "server" and f.get("collected_at")}
-    offsets = _offsets(facts)
+    offsets = clock_offsets(facts)
     events = [f for f in facts if f.kind == "event" and _is_marker(f)]
     derived: list[Fact] = []
     for pair in pairs:
@@ -61,7 +61,7 @@ def _is_marker(event: Fact) -> bool:
     return event_id in (_SKEW, _COMM_DOWN, _UNEXPECTED_SHUTDOWN) or event_id in _DIGEST
 
 
-def _offsets(facts: list[Fact]) -> dict[tuple[str, str], float]:
+def clock_offsets(facts: list[Fact]) -> dict[tuple[str, str], float]:
     """(server, other) -> seconds to subtract from `other`'s clock to get `server`'s clock.
 
     w32tm /stripchart on `server` against `other` gives a positive offset when `server` is behind,
@@ -75,6 +75,28 @@ def _offsets(facts: list[Fact]) -> dict[tuple[str, str], float]:
     for (server, other), offset in list(found.items()):
         found.setdefault((other, server), -offset)
     return found
+
+
+def aligned_changes(facts: list[Fact]) -> tuple[str | None, list[tuple[str, Fact]]]:
+    """Every state change with its time on one reference server's clock, in that order.
+
+    The reference is the first server (by id) that logged a change; another server's times are
+    moved onto its clock when w32tm measured the offset between the two, and kept as logged
+    otherwise. Returns (reference or None when nothing was moved, [(aligned time, change)]).
+    """
+    changes = [f for f in facts if f.kind == "state_change"]
+    if not changes:
+        return None, []
+    offsets = clock_offsets(facts)
+    reference = min(c["server"] for c in changes)
+    moved = False
+    aligned = []
+    for change in changes:
+        shift = round(offsets.get((reference, change["server"]), 0.0)) if change["server"] != reference else 0
+        moved = moved or shift != 0
+        aligned.append((utc_text(_when(change["time"]) - timedelta(seconds=shift)), change))
+    aligned.sort(key=lambda item: (item[0], item[1]["server"], item[1].get("relationship", "")))
+    return (reference if moved else None), aligned
 
 
 def _incident(pair: Fact, own: list[Fact], events: list[Fact],

@@ -155,3 +155,26 @@ def test_benign_noise_does_not_explain_a_partner_that_is_interrupted(analyzer, t
                                              "State                 : CommunicationInterrupted"))
     d = analyzer.analyze(bundle)
     assert (d.verdict, [f.cause for f in d.findings]) == ("critical", ["partner_state_drift", "benign_outdated_binding"])
+
+
+def test_the_timeline_puts_a_skewed_partners_state_changes_on_one_clock(analyzer):
+    d = analyzer.analyze(EXAMPLES / "two_faults")
+    startup = next(e for e in d.timeline if e["new_state"] == "Startup")
+    # dhcp-c's clock runs 95 s ahead of dhcp-a's (w32tm /stripchart on dhcp-a: +95.01 s)
+    assert (startup["time"], startup["aligned_time"], startup["clock"]) == (
+        "2026-11-29T21:07:43Z", "2026-11-29T21:06:08Z", "dhcp-a.contoso.com")
+    assert [e["aligned_time"] for e in d.timeline] == sorted(e["aligned_time"] for e in d.timeline)
+    text = render_report(d, "text")
+    assert ("  2026-11-29T21:06:08Z  dhcp-a-dhcp-c  dhcp-c.contoso.com: ? → Startup  (event 20259 on "
+            "dhcp-c.contoso.com, logged 2026-11-29T21:07:43Z)") in text.splitlines()
+
+
+def test_timeline_evidence_reads_as_a_sentence_with_the_events_and_their_times(analyzer):
+    d = analyzer.analyze(EXAMPLES / "pool_exhaustion")
+    summaries = [e.summary for e in d.findings[0].evidence if e.kind == "incident"]
+    assert summaries == ["dhcp-a.contoso.com fell to CommunicationInterrupted on dhcp-a-dhcp-b at 2026-11-30T06:00:12Z "
+                         "(event 20252); just before it: 20255 dhcp-a.contoso.com 06:00:12, 20255 dhcp-b.contoso.com "
+                         "06:00:13; partner times corrected by the measured clock offset"]
+    stats = [e.summary for e in d.findings[0].consequences[0].evidence if e.kind == "scope_stats"]
+    assert stats == ["scope 10.0.10.0 on dhcp-b.contoso.com in dhcp-a-dhcp-b: 0 free for dhcp-b.contoso.com itself, "
+                     "171 for the partner (79 in use, 31.6 %)"]

@@ -107,10 +107,15 @@ def _sections(d: Diagnosis) -> list[str]:
                   for n in d.not_evaluated]
         lines.append("")
     if d.timeline:
-        lines += ["## State changes", "", "| time (UTC) | logged by | relationship | change |", "|---|---|---|---|"]
+        clock = d.timeline[0]["clock"]
+        lines += ["## State changes", ""]
+        if clock:
+            lines += [f"Times on {_md(clock)}'s clock; the partners' are corrected by the offset w32tm measured "
+                      "(the time each server logged is in the last column).", ""]
+        lines += ["| time (UTC) | logged by | relationship | change | logged at |", "|---|---|---|---|---|"]
         for e in d.timeline:
-            lines.append(f"| {_md(e['time'])} | {_md(e['server'])} | {_md(e['relationship'])} | "
-                         f"{_md(e['old_state'] or '?')} → {_md(e['new_state'])} |")
+            lines.append(f"| {_md(e['aligned_time'])} | {_md(e['server'])} | {_md(e['relationship'])} | "
+                         f"{_md(e['old_state'] or '?')} → {_md(e['new_state'])} | {_md(e['time'])} |")
         lines.append("")
     if d.problems:
         lines += ["## Could not read", ""] + [f"- {_md(p)}" for p in d.problems] + [""]

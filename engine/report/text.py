@@ -115,11 +115,14 @@ def _report(out: _Lines, d: Diagnosis) -> None:
             out(f"      (rules {', '.join(rules)})")
         out()
     if d.timeline:
-        out(("State changes (latest 10)", "bold underline"))
+        clock = d.timeline[0]["clock"]
+        note = f"; times on {clock}'s clock, the partners' corrected by the measured offset" if clock else ""
+        out((f"State changes (latest 10{note})", "bold underline"))
         for entry in d.timeline[-10:]:
             old = entry["old_state"] or "?"
-            out(f"  {entry['time']}  {entry['relationship']}  {entry['subject'] or entry['server']}: "
-                f"{old} → {entry['new_state']}  (event {entry['event_id']} on {entry['server']})")
+            logged = f", logged {entry['time']}" if entry["time"] != entry["aligned_time"] else ""
+            out(f"  {entry['aligned_time']}  {entry['relationship']}  {entry['subject'] or entry['server']}: "
+                f"{old} → {entry['new_state']}  (event {entry['event_id']} on {entry['server']}{logged})")
         out()
     if d.problems:
         out(("Could not read", "bold underline"))
