@@ -26,7 +26,7 @@ from .timeline import derive_timeline
 
 # What every collected server folder is expected to hold (families; events by log).
 EXPECTED_ARTIFACTS = ("computer", "failover", "services", "w32tm-status", "w32tm-stripchart",
-                      "tnc", "firewall", "dns", "events-DhcpAdminEvents", "events-System")
+                      "tnc", "firewall", "dns", "events-DhcpAdminEvents", "events-System", "scope-stats")
 _IGNORED = re.compile(r"(^|/)(readme(\.\w+)?|\.ds_store|thumbs\.db|desktop\.ini)$", re.I)
 _UNREACHABLE = re.compile(r"cannot complete the operation|unreachable|could not be reached|timed? ?out|"
                           r"no such host|connection refused|actively refused|not accessible", re.I)
