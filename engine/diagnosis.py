@@ -16,6 +16,7 @@ names the one check that tells them apart.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -275,10 +276,17 @@ def _link_related(findings: list[Finding]) -> list[Finding]:
     return top
 
 
+@functools.lru_cache(maxsize=1024)
+def _template(source: str):
+    """A compiled explain/watch template; compiling costs far more than rendering, and a rule's
+    text is the same for every match and every bundle."""
+    return explain_environment().from_string(source)
+
+
 def _explain(rule: Rule, bound: dict[str, Fact], template: str | None = None) -> str:
     context = {alias: dict(fact.fields) for alias, fact in bound.items()}
     try:
-        text = explain_environment().from_string(template or rule.explain).render(context)
+        text = _template(template or rule.explain).render(context)
     except TemplateError as exc:
         text = f"{rule.title} (explanation template failed: {exc})"
     return " ".join(text.split())
