@@ -56,8 +56,53 @@ def summarise(fact: Fact) -> str:
                 f"{f.get('partner_value')} on {f['partner']}")
     if k == "artifact_missing":
         return f"{f['artifact']} missing for {f['server']}"
+    if k in _TIMELINE:
+        return _TIMELINE[k](f)
     fields = ", ".join(f"{name}={_show(value)}" for name, value in f.items())
     return f"{k}: {fields}"
+
+
+def _incident(f: dict) -> str:
+    text = (f"{f['server']} fell to {f['new_state']} on {f['relationship']} at {f['time']} "
+            f"(event {f['event_id']})")
+    if "sequence" in f:
+        corrected = "; partner times corrected by the measured clock offset" if f.get("offset_corrected") else ""
+        return f"{text}; just before it: {f['sequence']}{corrected}"
+    return f"{text}; no failover event in the 5 minutes before it"
+
+
+def _state_timer(f: dict) -> str:
+    text = (f"{f['server']} in {f['state']} on {f['relationship']} since {f['since']} "
+            f"({f['age_s']} s at collection)")
+    if "mclt_ends" in f:
+        text += f"; one MCLT ends at {f['mclt_ends']}"
+    return text
+
+
+def _link_history(f: dict) -> str:
+    text = (f"{f['server']} fell to CommunicationInterrupted on {f['relationship']} {f['drops']}× and came back "
+            f"{f['recoveries']}× ({f.get('first_drop', '?')} … {f.get('last_drop', '?')})")
+    if "shortest_outage_s" in f:
+        text += f", shortest outage {f['shortest_outage_s']} s"
+    return text
+
+
+def _scope_stats(f: dict) -> str:
+    parts = []
+    if "free_on_this_server" in f:
+        parts.append(f"{f['free_on_this_server']} free for {f['server']} itself")
+    if "free_on_partner" in f:
+        parts.append(f"{f['free_on_partner']} for the partner")
+    if "free" in f and not parts:
+        parts.append(f"{f['free']} free")
+    usage = f" ({f['in_use']} in use, {f.get('percent_in_use', '?')} %)" if "in_use" in f else ""
+    where = f" in {f['relationship']}" if "relationship" in f else ""
+    return f"scope {f['scope']} on {f['server']}{where}: {', '.join(parts) or 'no counts'}{usage}"
+
+
+# Derived timeline facts and scope statistics, said in the admin's terms.
+_TIMELINE = {"incident": _incident, "state_timer": _state_timer, "link_history": _link_history,
+             "scope_stats": _scope_stats}
 
 
 def describe_pattern(pattern: Pattern, bindings: dict[str, Fact]) -> str:

@@ -4,10 +4,19 @@ Matches are grouped into findings (one per cause and relationship), independent 
 agree raise the confidence, findings are ranked, every cause that did not fire is reported as
 ruled out (with the fact that excludes it) or not evaluated (with the artifact that would settle
 it), and the verdict maps to monitoring-plugin exit codes.
+
+Not every finding is a root cause. A symptom (a rule with `consequence_of`, e.g. clients refused
+for lack of addresses) is shown under the fault that explains it on the same relationship, and a
+reason (a rule with `reason_for`, e.g. a time service without a source behind a clock skew) under
+the cause it explains, adding its confidence; either stands on its own when nothing fired for it
+to attach to. Expected behaviour (every rule of the cause severity info) is reported with what to
+watch and never changes the verdict. When two faults remain on one relationship, the diagnosis
+names the one check that tells them apart.
 """
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,8 +29,9 @@ from .facts import Fact
 from .inference import Match
 from .inference.native import Miss, explain_miss, index_by_kind, satisfies
 from .knowledge import KnowledgeBase
-from .rules import Compare, Ref, Rule, explain_environment
+from .rules import ANY_CAUSE, Compare, Ref, Rule, explain_environment
 from .runbooks import render
+from .timeline import aligned_changes
 
 SCHEMA = "fodoc.diagnosis/1"
 _SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
@@ -57,6 +67,23 @@ class Finding:
     tells_apart: list[dict[str, str]] = field(default_factory=list)
     runbook: Any = None
     runbook_error: str | None = None
+    watch: list[str] = field(default_factory=list)       # expected behaviour: what to watch
+    reasons: list["Finding"] = field(default_factory=list)       # what lies behind this cause
+    consequences: list["Finding"] = field(default_factory=list)  # symptoms this cause explains
+    consequence_of: tuple[str, ...] = field(default=(), repr=False)  # from the rules, for linking
+    reason_for: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def expected(self) -> bool:
+        """Expected behaviour: nothing to fix, shown so that the scary-looking thing is explained."""
+        return self.severity == "info" and self.runbook is None and self.runbook_error is None
+
+    def nested(self) -> list["Finding"]:
+        return self.reasons + self.consequences
+
+    def effective_severity(self) -> str:
+        """Its own severity, or a linked symptom's when that is more urgent (clients failing now)."""
+        return min([self.severity] + [f.severity for f in self.consequences], key=_SEVERITY_RANK.__getitem__)
 
 
 @dataclass
@@ -92,6 +119,7 @@ class Diagnosis:
     unread: list[str] = field(default_factory=list)
     observations: list[str] = field(default_factory=list)
     artifacts: list[dict[str, Any]] = field(default_factory=list)
+    competing: list[dict[str, Any]] = field(default_factory=list)  # two causes left on one relationship
 
     @property
     def exit_code(self) -> int:
@@ -104,7 +132,9 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
     fired_causes = {f.cause for f in findings}
     index = index_by_kind(facts)
     ruled_out, not_evaluated = _misses(kb, index, extraction, fired_causes)
+    findings = _link_related(findings)
     _link_competitors(kb, findings)
+    competing = _competing(findings)
     relationships = _relationships(facts)
     unexplained = _unexplained(relationships, findings)
     # Each side reports only its own state: a partner whose failover output is missing (not
@@ -118,18 +148,19 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
         verdict = "warning"
     problems = [p.one_line() for p in extraction.problems]
     summary = _summary(verdict, findings, relationships, unexplained, unread)
-    if observations and not findings and not unexplained and verdict == "warning":
+    faults = [f for f in findings if f.severity != "info"]
+    if observations and not faults and not unexplained and verdict == "warning":
         summary = f"WARNING: {observations[0]}"
     return Diagnosis(verdict, summary,
                      extraction.servers, relationships, findings, ruled_out, not_evaluated,
                      _timeline(facts), problems, _manifest_summary(extraction.manifest), engine_name,
                      unexplained, unread, observations,
-                     [dataclasses.asdict(record) for record in extraction.artifacts])
+                     [dataclasses.asdict(record) for record in extraction.artifacts], competing)
 
 
 def _observations(facts: list[Fact], findings: list[Finding]) -> list[str]:
     """Settings that differ on a relationship that still works: drift to fix before it bites."""
-    covered = {f.relationship for f in findings}
+    covered = {f.relationship for f in findings if f.severity != "info"}
     normal = {(f["server"], f["relationship"]) for f in facts if f.kind == "pair" and f["state"] == "Normal"}
     notes = []
     for fact in facts:
@@ -168,6 +199,10 @@ def _findings(kb: KnowledgeBase, facts: list[Fact], matches: list[Match]) -> lis
         text = _explain(match.rule, bound)
         if text not in group["explanations"]:
             group["explanations"].append(text)
+        if match.rule.watch:
+            watch = _explain(match.rule, bound, match.rule.watch)
+            if watch not in group.setdefault("watch", []):
+                group["watch"].append(watch)
         for _, fact in match.bindings:
             group["evidence"].setdefault((fact.kind, fact.source, tuple(sorted(fact.fields.items(), key=repr))),
                                          fact)
@@ -188,18 +223,70 @@ def _findings(kb: KnowledgeBase, facts: list[Fact], matches: list[Match]) -> lis
         finding = Finding(cause, lead.title, severity, confidence, subject["server"],
                           subject.get("partner"), subject.get("relationship"), sorted(rules),
                           group["explanations"],
-                          [Evidence.of(f) for f in sorted(group["evidence"].values(), key=Fact.sort_key)])
-        _attach_runbook(kb, finding, facts)
+                          [Evidence.of(f) for f in sorted(group["evidence"].values(), key=Fact.sort_key)],
+                          watch=group.get("watch", []),
+                          consequence_of=tuple(sorted({c for r in rules.values() for c in r.consequence_of})),
+                          reason_for=tuple(sorted({c for r in rules.values() for c in r.reason_for})))
+        if not (kb.is_expected_behaviour(cause) and cause not in kb.runbooks):
+            _attach_runbook(kb, finding, facts)
         findings.append(finding)
-    findings.sort(key=lambda f: (_SEVERITY_RANK[f.severity], -f.confidence, f.cause,
-                                 f.relationship or "", f.server))
+    findings.sort(key=_rank)
     return findings
 
 
-def _explain(rule: Rule, bound: dict[str, Fact]) -> str:
+def _rank(finding: Finding) -> tuple:
+    """Most severe first (a fault with an urgent symptom counts as urgent), then most certain."""
+    return (_SEVERITY_RANK[finding.effective_severity()], -finding.confidence, finding.cause,
+            finding.relationship or "", finding.server)
+
+
+def _link_related(findings: list[Finding]) -> list[Finding]:
+    """Put reasons and symptoms under the finding they belong to; return the top-level findings.
+
+    Links stay within one relationship (a finding without a relationship links by its servers).
+    A reason raises the confidence of the cause it explains: it is independent evidence for it.
+    """
+    def same_place(a: Finding, b: Finding) -> bool:
+        if a.relationship or b.relationship:
+            return a.relationship == b.relationship
+        return {a.server, a.partner} & {b.server, b.partner} != set()
+
+    roots = [f for f in findings if not f.consequence_of and not f.reason_for]
+    top: list[Finding] = list(roots)
+    for finding in findings:
+        if not finding.reason_for:
+            continue
+        host = next((r for r in roots if r.cause in finding.reason_for and same_place(r, finding)), None)
+        if host is None:
+            top.append(finding)
+            continue
+        host.reasons.append(finding)
+        host.confidence = min(round(1.0 - (1.0 - host.confidence) * (1.0 - finding.confidence), 3),
+                              MAX_CONFIDENCE)
+    for finding in findings:
+        if not finding.consequence_of:
+            continue
+        host = next((r for r in roots if same_place(r, finding) and r.severity != "info" and
+                     (ANY_CAUSE in finding.consequence_of or r.cause in finding.consequence_of)), None)
+        if host is None:
+            top.append(finding)
+        else:
+            host.consequences.append(finding)
+    top.sort(key=_rank)
+    return top
+
+
+@functools.lru_cache(maxsize=1024)
+def _template(source: str):
+    """A compiled explain/watch template; compiling costs far more than rendering, and a rule's
+    text is the same for every match and every bundle."""
+    return explain_environment().from_string(source)
+
+
+def _explain(rule: Rule, bound: dict[str, Fact], template: str | None = None) -> str:
     context = {alias: dict(fact.fields) for alias, fact in bound.items()}
     try:
-        text = explain_environment().from_string(rule.explain).render(context)
+        text = _template(template or rule.explain).render(context)
     except TemplateError as exc:
         text = f"{rule.title} (explanation template failed: {exc})"
     return " ".join(text.split())
@@ -228,15 +315,48 @@ def _attach_runbook(kb: KnowledgeBase, finding: Finding, facts: list[Fact]) -> N
 
 
 def _link_competitors(kb: KnowledgeBase, findings: list[Finding]) -> None:
-    """Tell the admin which single check separates two causes that both matched."""
+    """Tell the admin which single check separates two causes that both matched.
+
+    The check may be written on either cause's rules (port_647_blocked knows how to tell itself
+    from clock_skew, or clock_skew from port_647_blocked): both directions are looked up.
+    """
     for finding in findings:
-        others = {f.cause for f in findings if f is not finding and f.relationship == finding.relationship}
-        seen = set()
-        for rule in kb.rules_for(finding.cause):
-            for cause, check in sorted(rule.tells_apart.items()):
-                if cause in others and cause not in seen:
-                    seen.add(cause)
-                    finding.tells_apart.append({"cause": cause, "check": check})
+        others = sorted({f.cause for f in findings if f is not finding and f.relationship == finding.relationship
+                         and f.cause != finding.cause})
+        for cause in others:
+            check = tells_apart(kb, finding.cause, cause)
+            if check:
+                finding.tells_apart.append({"cause": cause, "check": check})
+
+
+def tells_apart(kb: KnowledgeBase, cause: str, other: str) -> str | None:
+    """The check that separates `cause` from `other`, from the rules of either (own rules first)."""
+    for first, second in ((cause, other), (other, cause)):
+        for rule in kb.rules_for(first):
+            if second in rule.tells_apart:
+                return rule.tells_apart[second]
+    return None
+
+
+def _competing(findings: list[Finding]) -> list[dict[str, Any]]:
+    """Per relationship where two or more faults remain: the two leading ones and the check that
+    tells them apart (None when no rule names one)."""
+    result = []
+    by_rel: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.severity != "info":
+            by_rel.setdefault(finding.relationship or "", []).append(finding)
+    for relationship in sorted(by_rel):
+        ranked = by_rel[relationship]
+        if len(ranked) < 2:
+            continue
+        first, second = ranked[0], ranked[1]
+        check = next((t["check"] for t in first.tells_apart if t["cause"] == second.cause), None)
+        result.append({"relationship": relationship or None,
+                       "causes": [{"cause": f.cause, "confidence": f.confidence, "server": f.server}
+                                  for f in (first, second)],
+                       "check": check})
+    return result
 
 
 # -- causes that did not fire -------------------------------------------------------------------
@@ -381,16 +501,37 @@ _DOWN_STATES = ("CommunicationInterrupted", "PartnerDown", "ResolutionInterrupte
 _RECOVERY_STATES = ("Startup", "Init", "Recover", "RecoverWait", "RecoverDone")
 
 
+# The partner's states that go with a side in an expected transitional state (a side in
+# RecoverWait while its partner is still PartnerDown; a partner that lost contact while this side
+# restarted): explained by the same expected behaviour.
+_COUNTERPART_STATES = _RECOVERY_STATES + ("PartnerDown", "CommunicationInterrupted")
+
+
 def _unexplained(relationships: list[dict], findings: list[Finding]) -> list[dict[str, Any]]:
-    """Sides not in Normal for which no finding names a cause: never to be called healthy."""
-    explained = {f.relationship for f in findings}
+    """Sides not in Normal for which no finding names a cause: never to be called healthy.
+
+    A fault explains its whole relationship. Expected behaviour explains only the side it is
+    about, and the partner's side when that is its documented counterpart; benign noise on a
+    Normal side explains nothing else.
+    """
+    explained = {f.relationship for f in findings if f.severity != "info"}
+    sides: set[tuple[str, str]] = set()
+    states = {(rel["name"], side["server"]): side["state"] for rel in relationships for side in rel["sides"]}
+    for finding in findings:
+        if finding.severity == "info" and finding.relationship:
+            sides.add((finding.relationship, finding.server))
+            if states.get((finding.relationship, finding.server)) not in (None, "Normal") and finding.partner:
+                if states.get((finding.relationship, finding.partner)) in _COUNTERPART_STATES:
+                    sides.add((finding.relationship, finding.partner))
     return [{"relationship": rel["name"], "server": side["server"], "state": side["state"]}
             for rel in relationships if rel["name"] not in explained
-            for side in rel["sides"] if side["state"] and side["state"] != "Normal"]
+            for side in rel["sides"] if side["state"] and side["state"] != "Normal"
+            and (rel["name"], side["server"]) not in sides]
 
 
 def _verdict(findings: list[Finding], relationships: list[dict], unexplained: list[dict],
              unread: list[str]) -> str:
+    findings = findings + [n for f in findings for n in f.nested()]
     recovering = {u["relationship"] for u in unexplained if u["state"] in _RECOVERY_STATES}
     if any(f.severity == "critical" for f in findings) or \
             any(u["state"] in _DOWN_STATES and u["relationship"] not in recovering for u in unexplained):
@@ -404,11 +545,14 @@ def _verdict(findings: list[Finding], relationships: list[dict], unexplained: li
 
 def _summary(verdict: str, findings: list[Finding], relationships: list[dict],
              unexplained: list[dict], unread: list[str]) -> str:
-    if findings and verdict in ("critical", "warning") and findings[0].severity == verdict:
+    if findings and verdict in ("critical", "warning") and findings[0].effective_severity() == verdict:
         top = findings[0]
         where = f" on {top.relationship}" if top.relationship else ""
-        return (f"{top.severity.upper()}: {top.title}{where} (server {top.server}, "
-                f"confidence {top.confidence:.0%}).")
+        also = ""
+        if top.consequences:
+            also = " Consequence: " + "; ".join(c.title for c in top.consequences) + "."
+        return (f"{verdict.upper()}: {top.title}{where} (server {top.server}, "
+                f"confidence {top.confidence:.0%}).{also}")
     recovering = [u for u in unexplained if u["state"] in _RECOVERY_STATES]
     if recovering and verdict == "warning":
         states = ", ".join(f"{u['server']}: {u['state']}" for u in unexplained
@@ -428,15 +572,23 @@ def _summary(verdict: str, findings: list[Finding], relationships: list[dict],
         return "No failover relationship could be read from the bundle; nothing can be concluded."
     states = ", ".join(f"{r['name']}: " + "/".join(str(s['state']) for s in r["sides"])
                        for r in relationships)
+    expected = [f for f in findings if f.severity == "info"]
+    if expected:
+        return (f"Healthy: no fault found ({states}); expected behaviour: "
+                + "; ".join(f"{f.title}" + (f" on {f.relationship}" if f.relationship else "") for f in expected)
+                + ".")
     return f"Healthy: no fault found ({states})."
 
 
 def _timeline(facts: list[Fact]) -> list[dict[str, Any]]:
-    changes = [f for f in facts if f.kind == "state_change"]
-    changes.sort(key=lambda f: (f["time"], f["server"], f.get("relationship", "")))
-    return [{"time": f["time"], "server": f["server"], "relationship": f.get("relationship"),
-             "subject": f.get("subject"), "old_state": f.get("old_state"), "new_state": f["new_state"],
-             "event_id": f["event_id"], "source": str(f.source)} for f in changes]
+    """State changes of both partners in one order. `time` is as the server logged it; when w32tm
+    measured the offset between the servers, `aligned_time` puts every change on `clock`'s clock
+    (a skewed partner's log would otherwise look as if things happened in another order)."""
+    reference, changes = aligned_changes(facts)
+    return [{"time": f["time"], "aligned_time": aligned, "clock": reference, "server": f["server"],
+             "relationship": f.get("relationship"), "subject": f.get("subject"), "old_state": f.get("old_state"),
+             "new_state": f["new_state"], "event_id": f["event_id"], "source": str(f.source)}
+            for aligned, f in changes]
 
 
 def _manifest_summary(manifest: dict) -> dict[str, Any]:

@@ -20,11 +20,13 @@ from .identity import build_identities, resolve_servers
 from .pairs import derive_pairs
 from .parsers import parser_for, recognise
 from .parsers.base import Artifact, Problems
+from .parsers.scopestats import attach_relationships
 from .textio import decode
+from .timeline import derive_timeline
 
 # What every collected server folder is expected to hold (families; events by log).
 EXPECTED_ARTIFACTS = ("computer", "failover", "services", "w32tm-status", "w32tm-stripchart",
-                      "tnc", "firewall", "dns", "events-DhcpAdminEvents", "events-System")
+                      "tnc", "firewall", "dns", "events-DhcpAdminEvents", "events-System", "scope-stats")
 _IGNORED = re.compile(r"(^|/)(readme(\.\w+)?|\.ds_store|thumbs\.db|desktop\.ini)$", re.I)
 _UNREACHABLE = re.compile(r"cannot complete the operation|unreachable|could not be reached|timed? ?out|"
                           r"no such host|connection refused|actively refused|not accessible", re.I)
@@ -125,6 +127,8 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
     relationships = [f for f in facts if f.kind == "relationship"]
     changes = [f for f in facts if f.kind == "state_change"]
     facts.extend(derive_pairs(relationships, collected, changes))
+    facts.extend(derive_timeline(facts))
+    attach_relationships(facts)
     servers = sorted({identities.canonical(f) for f in folders})
     return Extraction(facts, problems.summarised(), records, servers, manifest,
                       sorted(collected))

@@ -11,7 +11,7 @@ from pathlib import Path
 from .catalog import FactCatalog, load_catalog, suggest
 from .errors import RuleLoadError, RunbookError
 from .kb import shipped_dir
-from .rules import Rule, load_rules
+from .rules import ANY_CAUSE, Rule, load_rules
 from .runbooks import Runbook, load_runbook
 
 
@@ -61,6 +61,11 @@ class KnowledgeBase:
     def causes(self) -> list[str]:
         return sorted({rule.cause for rule in self.rules})
 
+    def is_expected_behaviour(self, cause: str) -> bool:
+        """True for a cause whose rules are all severity info (no fix, nothing to alarm about)."""
+        rules = self.rules_for(cause)
+        return bool(rules) and all(rule.severity == "info" for rule in rules)
+
     def rules_for(self, cause: str) -> list[Rule]:
         return [rule for rule in self.rules if rule.cause == cause]
 
@@ -71,9 +76,25 @@ def load_knowledge_base(rule_dirs: list[Path] | None = None,
     catalog = load_catalog(shipped_dir("facts"))
     rules = load_rules([shipped_dir("rules")] + list(rule_dirs or []), catalog)
     runbooks = RunbookLibrary([shipped_dir("runbooks")] + list(runbook_dirs or []))
+    expected = _expected_behaviour_causes(rules)
+    causes = {rule.cause for rule in rules}
     for rule in rules:
-        if rule.cause not in runbooks:
+        for linked in rule.consequence_of + rule.reason_for:
+            if linked != ANY_CAUSE and linked not in causes:
+                raise RuleLoadError(rule.path, f"links to cause {linked!r}, which no rule concludes",
+                                    item=rule.id, suggestion=suggest(linked, sorted(causes)))
+        if rule.cause not in runbooks and rule.cause not in expected:
             raise RuleLoadError(rule.path, f"cause {rule.cause!r} has no runbook "
                                            f"(expected runbooks/{rule.cause}.yaml)", item=rule.id,
                                 suggestion=suggest(rule.cause, list(runbooks)))
     return KnowledgeBase(catalog, rules, runbooks)
+
+
+def _expected_behaviour_causes(rules: list[Rule]) -> set[str]:
+    """Causes every rule of which is severity info: expected behaviour, explained with `watch`.
+
+    They need no runbook, since there is nothing to fix; a cause with a single warning or critical
+    rule is a fault and must have one.
+    """
+    faults = {rule.cause for rule in rules if rule.severity != "info"}
+    return {rule.cause for rule in rules} - faults

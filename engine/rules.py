@@ -23,6 +23,10 @@ Rule file format (one rule per file, `rules/<id>.yaml`)::
     subject: {server: side.partner, partner: side.server, relationship: side.relationship}
     explain: "{{ probe.source }} cannot open TCP {{ probe.port }} on {{ probe.target }}"
     references: [https://...]
+    watch: "..."                   # info rules only (required there): what to watch while it lasts
+    consequence_of: [any]          # optional: a symptom, shown under the finding of one of these
+                                   # causes on the same relationship ("any": any fault) when it fired
+    reason_for: [clock_skew]       # optional: the reason behind these causes, shown under them
     fixtures: [{name: ..., expect: fires | silent, facts: [{kind: ..., ...}]}]
 
 Conditions in `where`: `field: value` (equality) or `field: {op: value}` with op one of
@@ -51,7 +55,9 @@ OPERATORS = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "exists", "rege
 ORDERING_OPS = ("lt", "le", "gt", "ge")
 SUBJECT_ROLES = ("server", "partner", "relationship")
 RULE_KEYS = ("id", "cause", "title", "severity", "status", "confidence", "description", "match",
-             "absent", "subject", "explain", "references", "fixtures", "tells_apart")
+             "absent", "subject", "explain", "references", "fixtures", "tells_apart", "watch",
+             "consequence_of", "reason_for")
+ANY_CAUSE = "any"
 MAX_PATTERNS = 30
 _ID_RE = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 _ALIAS_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -136,6 +142,9 @@ class Rule:
     fixtures: tuple[Fixture, ...] = ()
     tells_apart: dict[str, str] = field(default_factory=dict)
     path: str = ""
+    watch: str = ""                         # expected behaviour: what to watch while it lasts
+    consequence_of: tuple[str, ...] = ()    # a symptom of these causes (or ANY_CAUSE)
+    reason_for: tuple[str, ...] = ()        # the reason behind these causes
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -253,10 +262,37 @@ class RuleCompiler:
                 isinstance(k, str) and isinstance(v, str) for k, v in tells_apart.items()):
             raise self.error("'tells_apart' must map a cause key to the check that separates it",
                              doc, "tells_apart", "tells_apart")
+        watch = doc.get("watch")
+        if severity == "info" and watch is None:
+            raise self.error("an info rule (expected behaviour) needs 'watch': what the admin should "
+                             "watch while it lasts", doc, field="watch")
+        if watch is not None:
+            if not isinstance(watch, str) or not watch.strip():
+                raise self.error("'watch' must be a non-empty template string", doc, "watch", "watch")
+            self._check_template(watch, doc, known)
+        consequence_of = self._causes(doc, "consequence_of", allow_any=True)
+        reason_for = self._causes(doc, "reason_for", allow_any=False)
+        if consequence_of and reason_for:
+            raise self.error("a rule is either a consequence of a cause or the reason for one, not both",
+                             doc, "reason_for", "reason_for")
         fixtures = self._fixtures(doc)
         return Rule(rule_id, cause, str(doc["title"]), severity, status, float(confidence),
                     patterns, absent, subject, explain, str(doc.get("description") or ""),
-                    tuple(references), fixtures, dict(tells_apart), self.path)
+                    tuple(references), fixtures, dict(tells_apart), self.path, str(watch or ""),
+                    consequence_of, reason_for)
+
+    def _causes(self, doc: dict, key: str, allow_any: bool) -> tuple[str, ...]:
+        """A list of cause keys (consequence_of may say `any`)."""
+        value = doc.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not value or not all(
+                isinstance(c, str) and _CAUSE_RE.match(c) for c in value):
+            raise self.error(f"'{key}' must be a non-empty list of cause keys"
+                             + (" (or [any])" if allow_any else ""), doc, key, key)
+        if not allow_any and ANY_CAUSE in value:
+            raise self.error(f"'{key}' must name causes; 'any' is only for consequence_of", doc, key, key)
+        return tuple(value)
 
     # -- patterns -------------------------------------------------------------------------
 

@@ -51,7 +51,13 @@ def test_example_diagnosis(case, engine, capsys):
     top = report["findings"][0]
     assert top["cause"] == cause and top["severity"] == expected["severity"]
     assert expected["cites"] in [e["artifact"] for e in top["evidence"]]
-    assert top["runbook"]["fix"], "a finding comes with its rendered runbook"
+    if expected["severity"] == "info":
+        # expected behaviour: nothing to fix, but always what to watch
+        assert (top["expected"], top["runbook"], report["verdict"]) == (True, None, "healthy")
+        assert top["watch"] and all(text.strip() for text in top["watch"])
+    else:
+        assert top["runbook"]["fix"], "a finding comes with its rendered runbook"
+    assert [c["cause"] for c in top["consequences"]] == ([expected["consequence"]] if "consequence" in expected else [])
 
 
 def test_collector_errors_from_the_manifest_are_shown(capsys):
@@ -91,7 +97,7 @@ def test_text_report_leads_with_the_answer_and_pastes_real_names(capsys):
     first = out.splitlines()[0]
     assert code == 2
     assert first == ("failover-doctor: CRITICAL: TCP 647 (failover) is blocked between the partners on "
-                     "dhcp-a-dhcp-b (server dhcp-b.contoso.com, confidence 94%).")
+                     "dhcp-a-dhcp-b (server dhcp-b.contoso.com, confidence 97%).")
     assert ("Invoke-Command -ComputerName 'dhcp-b.contoso.com' -ScriptBlock { Enable-NetFirewallRule -Name "
             "'Microsoft-Windows-DHCP-Failover-TCP-In', 'Microsoft-Windows-DHCP-Failover-TCP-Out' }") in out
     assert "[DHCP-A/tnc-dhcp-b.contoso.com-647.txt (line 3)]" in out
@@ -365,7 +371,9 @@ def test_settings_that_differ_on_a_working_pair_are_a_warning_without_a_destruct
              "MaxClientLeadTime   : 02:00:00")
     code, out, _ = run(capsys, "diagnose", str(bundle), "--format", "json")
     report = json.loads(out)
-    assert (code, report["verdict"], report["findings"]) == (1, "warning", [])
+    # the healthy example's outdated-binding noise is explained, not a fault
+    assert (code, report["verdict"], [f["cause"] for f in report["findings"]]) == \
+        (1, "warning", ["benign_outdated_binding"])
     assert report["observations"] == [
         "dhcp-a-dhcp-b works, but mclt_s is 3600 on dhcp-a.contoso.com and 7200 on dhcp-b.contoso.com; "
         "correct it with Set-DhcpServerv4Failover on one side, then compare Get-DhcpServerv4Failover on both"]

@@ -13,7 +13,8 @@ from engine.runbooks import (RenderedStep, backup_file, load_runbook, load_runbo
 
 RUNBOOKS = Path(__file__).resolve().parent.parent / "runbooks"
 CAUSES = {"port_647_blocked", "clock_skew", "partner_state_drift", "relationship_corrupt",
-          "shared_secret_mismatch", "partner_service_stopped", "partner_unreachable"}
+          "shared_secret_mismatch", "partner_service_stopped", "partner_unreachable",
+          "intermittent_path", "pool_exhaustion", "time_service_unhealthy"}
 
 HOT_STANDBY = {"mode": "HotStandby", "mclt_s": 3600, "lb_percent": None, "reserve_percent": 5,
                "role": "Active", "auto_transition": True, "switch_interval_s": 7200,

@@ -13,7 +13,7 @@ from typing import Optional
 
 from ..errors import ArtifactError
 from ..facts import Fact
-from . import computer, dns, events, failover, firewall, netconn, services, w32tm
+from . import computer, dns, events, failover, firewall, netconn, scopestats, services, w32tm
 from .base import Artifact, ParserFn, Problems
 from .logs import canonical_log
 
@@ -45,6 +45,8 @@ _PARSERS: dict[tuple[str, str], ParserFn] = {
     ("dns", "txt"): dns.parse_text,
     ("events", "json"): events.parse_json,
     ("events", "xml"): events.parse_xml,
+    ("scope-stats", "json"): scopestats.parse_json,
+    ("scope-stats", "txt"): scopestats.parse_text,
 }
 
 

@@ -22,6 +22,7 @@ def diagnosis_to_dict(d: Diagnosis) -> dict[str, Any]:
         "bundle": {"servers": d.servers, "manifest": d.manifest, "artifacts": d.artifacts},
         "relationships": d.relationships,
         "findings": [_finding(rank, f) for rank, f in enumerate(d.findings, start=1)],
+        "competing": d.competing,
         "unexplained": d.unexplained,
         "unread": d.unread,
         "observations": d.observations,
@@ -32,10 +33,18 @@ def diagnosis_to_dict(d: Diagnosis) -> dict[str, Any]:
     }
 
 
-def _finding(rank: int, finding) -> dict[str, Any]:
-    data = _plain(finding)
-    data = {"rank": rank, **data}
-    return data
+# Finding fields that only serve to link findings while the diagnosis is built.
+_LINK_FIELDS = ("consequence_of", "reason_for", "reasons", "consequences")
+
+
+def _finding(rank: int | None, finding) -> dict[str, Any]:
+    """A finding with its reasons and consequences nested (those carry no rank of their own)."""
+    data = {name: _plain(getattr(finding, name)) for name in (f.name for f in dataclasses.fields(finding))
+            if name not in _LINK_FIELDS}
+    data["expected"] = finding.expected
+    data["reasons"] = [_finding(None, f) for f in finding.reasons]
+    data["consequences"] = [_finding(None, f) for f in finding.consequences]
+    return {"rank": rank, **data} if rank is not None else data
 
 
 def _plain(value: Any) -> Any:

@@ -37,36 +37,64 @@ def render_markdown(d: Diagnosis) -> str:
     if not d.findings:
         lines += ["No fault found.", ""]
     for rank, f in enumerate(d.findings, start=1):
-        lines += [f"### {rank}. {_md(f.title)}", "",
-                  f"- **cause**: {_md(f.cause)} · **severity**: {f.severity} · **confidence**: {f.confidence:.0%}",
-                  f"- **server**: {_md(f.server)}" + (f" · **partner**: {_md(f.partner)}" if f.partner else "")
-                  + (f" · **relationship**: {_md(f.relationship)}" if f.relationship else ""),
-                  f"- **rules**: {_md(', '.join(f.rules))}", ""]
-        lines += [f"> {_md(text)}" for text in f.explanations] + [""]
-        lines += ["Evidence:", ""]
-        lines += [f"- {_md(ev.summary)} — {_md(ev.artifact)}" + (f" ({_md(ev.record)})" if ev.record else "")
-                  for ev in f.evidence]
+        lines += _finding(f, f"### {rank}.")
+    for item in d.competing:
+        first, second = item["causes"]
+        where = f" on {_md(item['relationship'])}" if item["relationship"] else ""
+        lines += [f"**Two causes remain{where}**: {_md(first['cause'])} ({first['confidence']:.0%}) or "
+                  f"{_md(second['cause'])} ({second['confidence']:.0%}).", ""]
+        if item["check"]:
+            lines += [f"The one check that tells them apart: {_md(item['check'])}", ""]
+    lines += _sections(d)
+    return "\n".join(lines) + "\n"
+
+
+def _finding(f, heading: str) -> list[str]:
+    """One finding; its reasons and consequences follow it under a deeper heading."""
+    lines: list[str] = []
+    sub = "#" * (heading.count("#") + 1)
+    label = "expected behaviour" if f.expected else f.severity
+    lines += [f"{heading} {_md(f.title)}", "",
+              f"- **cause**: {_md(f.cause)} · **severity**: {label} · **confidence**: {f.confidence:.0%}",
+              f"- **server**: {_md(f.server)}" + (f" · **partner**: {_md(f.partner)}" if f.partner else "")
+              + (f" · **relationship**: {_md(f.relationship)}" if f.relationship else ""),
+              f"- **rules**: {_md(', '.join(f.rules))}", ""]
+    lines += [f"> {_md(text)}" for text in f.explanations] + [""]
+    if f.watch:
+        lines += [f"**Watch**: {_md(text)}" for text in f.watch] + [""]
+    lines += ["Evidence:", ""]
+    lines += [f"- {_md(ev.summary)} — {_md(ev.artifact)}" + (f" ({_md(ev.record)})" if ev.record else "")
+              for ev in f.evidence]
+    lines.append("")
+    for item in f.tells_apart:
+        lines.append(f"To tell it from {_md(item['cause'])}: {_md(item['check'])}")
+    if f.tells_apart:
         lines.append("")
-        for item in f.tells_apart:
-            lines.append(f"To tell it from {_md(item['cause'])}: {_md(item['check'])}")
-        if f.tells_apart:
-            lines.append("")
-        if f.runbook_error:
-            lines += [f"Runbook could not be rendered: {_md(f.runbook_error)}", ""]
-        elif f.runbook is not None:
-            lines += [f"#### Runbook: {_md(f.runbook.title)}", "", _md(f.runbook.summary), ""]
-            for section in ("fix", "verify", "rollback"):
-                steps = getattr(f.runbook, section)
-                if not steps:
-                    continue
-                lines += [f"**{section.capitalize()}**", ""]
-                for number, step in enumerate(steps, start=1):
-                    flag = " — **destructive**" if step.destructive else ""
-                    fence = _fence(step.command)
-                    lines += [f"{number}. {_md(step.title)} (on {_md(step.target)}){flag}", "",
-                              f"   {fence}powershell"]
-                    lines += [f"   {line}" for line in step.command.splitlines()]
-                    lines += [f"   {fence}", ""]
+    if f.runbook_error:
+        lines += [f"Runbook could not be rendered: {_md(f.runbook_error)}", ""]
+    elif f.runbook is not None:
+        lines += [f"{sub} Runbook: {_md(f.runbook.title)}", "", _md(f.runbook.summary), ""]
+        for section in ("fix", "verify", "rollback"):
+            steps = getattr(f.runbook, section)
+            if not steps:
+                continue
+            lines += [f"**{section.capitalize()}**", ""]
+            for number, step in enumerate(steps, start=1):
+                flag = " — **destructive**" if step.destructive else ""
+                fence = _fence(step.command)
+                lines += [f"{number}. {_md(step.title)} (on {_md(step.target)}){flag}", "",
+                          f"   {fence}powershell"]
+                lines += [f"   {line}" for line in step.command.splitlines()]
+                lines += [f"   {fence}", ""]
+    for reason in f.reasons:
+        lines += _finding(reason, f"{sub} Reason behind it:")
+    for symptom in f.consequences:
+        lines += _finding(symptom, f"{sub} Consequence:")
+    return lines
+
+
+def _sections(d: Diagnosis) -> list[str]:
+    lines: list[str] = []
     if d.observations:
         lines += ["## Notes", ""] + [f"- {_md(note)}" for note in d.observations] + [""]
     if d.ruled_out:
@@ -79,12 +107,17 @@ def render_markdown(d: Diagnosis) -> str:
                   for n in d.not_evaluated]
         lines.append("")
     if d.timeline:
-        lines += ["## State changes", "", "| time (UTC) | logged by | relationship | change |", "|---|---|---|---|"]
+        clock = d.timeline[0]["clock"]
+        lines += ["## State changes", ""]
+        if clock:
+            lines += [f"Times on {_md(clock)}'s clock; the partners' are corrected by the offset w32tm measured "
+                      "(the time each server logged is in the last column).", ""]
+        lines += ["| time (UTC) | logged by | relationship | change | logged at |", "|---|---|---|---|---|"]
         for e in d.timeline:
-            lines.append(f"| {_md(e['time'])} | {_md(e['server'])} | {_md(e['relationship'])} | "
-                         f"{_md(e['old_state'] or '?')} → {_md(e['new_state'])} |")
+            lines.append(f"| {_md(e['aligned_time'])} | {_md(e['server'])} | {_md(e['relationship'])} | "
+                         f"{_md(e['old_state'] or '?')} → {_md(e['new_state'])} | {_md(e['time'])} |")
         lines.append("")
     if d.problems:
         lines += ["## Could not read", ""] + [f"- {_md(p)}" for p in d.problems] + [""]
     lines.append(f"Verdict: **{d.verdict}** (exit {d.exit_code}, engine {d.engine})")
-    return "\n".join(lines) + "\n"
+    return lines

@@ -76,6 +76,14 @@ def _report(out: _Lines, d: Diagnosis) -> None:
     elif d.verdict == "healthy":
         out(("No fault found.", "bold green"))
         out()
+    for item in d.competing:
+        first, second = item["causes"]
+        where = f" on {item['relationship']}" if item["relationship"] else ""
+        out((f"Two causes remain{where}: {first['cause']} ({first['confidence']:.0%}) or "
+             f"{second['cause']} ({second['confidence']:.0%}).", "bold"))
+        if item["check"]:
+            out(f"  The one check that tells them apart: {item['check']}")
+        out()
     for item in d.unexplained:
         out((f"Unexplained: {item['relationship']} is {item['state']} on {item['server']} and no "
              "known cause matched.", _VERDICT_STYLE[d.verdict]))
@@ -107,11 +115,14 @@ def _report(out: _Lines, d: Diagnosis) -> None:
             out(f"      (rules {', '.join(rules)})")
         out()
     if d.timeline:
-        out(("State changes (latest 10)", "bold underline"))
+        clock = d.timeline[0]["clock"]
+        note = f"; times on {clock}'s clock, the partners' corrected by the measured offset" if clock else ""
+        out((f"State changes (latest 10{note})", "bold underline"))
         for entry in d.timeline[-10:]:
             old = entry["old_state"] or "?"
-            out(f"  {entry['time']}  {entry['relationship']}  {entry['subject'] or entry['server']}: "
-                f"{old} → {entry['new_state']}  (event {entry['event_id']} on {entry['server']})")
+            logged = f", logged {entry['time']}" if entry["time"] != entry["aligned_time"] else ""
+            out(f"  {entry['aligned_time']}  {entry['relationship']}  {entry['subject'] or entry['server']}: "
+                f"{old} → {entry['new_state']}  (event {entry['event_id']} on {entry['server']}{logged})")
         out()
     if d.problems:
         out(("Could not read", "bold underline"))
@@ -122,46 +133,61 @@ def _report(out: _Lines, d: Diagnosis) -> None:
         f" (exit {d.exit_code}; engine {d.engine})")
 
 
-def _finding(out: _Lines, rank: int, f: Finding) -> None:
-    out(f" {rank}. ", (f"[{f.severity.upper()} {f.confidence:.0%}]", _SEVERITY_STYLE[f.severity]), " ",
+def _finding(out: _Lines, rank: int | str, f: Finding, indent: str = "") -> None:
+    label = "EXPECTED" if f.expected else f.severity.upper()
+    out(f"{indent} {rank}. ", (f"[{label} {f.confidence:.0%}]", _SEVERITY_STYLE[f.severity]), " ",
         (f.cause, "bold"), f": {f.title}")
+    pad = indent + "    "
     where = [f"server {f.server}"]
     if f.partner:
         where.append(f"partner {f.partner}")
     if f.relationship:
         where.append(f"relationship {f.relationship}")
-    out("    " + " · ".join(where) + f" · rules {', '.join(f.rules)}")
+    out(pad + " · ".join(where) + f" · rules {', '.join(f.rules)}")
     for text in f.explanations:
-        out(f"    Why: {text}")
-    out("    Evidence:")
+        out(f"{pad}Why: {text}")
+    for text in f.watch:
+        out(f"{pad}Watch: {text}")
+    out(f"{pad}Evidence:")
     for ev in f.evidence:
         record = f" ({ev.record})" if ev.record else ""
-        out(f"      - {ev.summary}  [{ev.artifact}{record}]")
+        out(f"{pad}  - {ev.summary}  [{ev.artifact}{record}]")
     for item in f.tells_apart:
-        out(f"    To tell it from {item['cause']}: {item['check']}")
+        out(f"{pad}To tell it from {item['cause']}: {item['check']}")
+    for number, reason in enumerate(f.reasons, start=1):
+        out((f"{pad}Reason behind it:", "bold"))
+        _finding(out, f"{rank}.r{number}", reason, pad)
+    for number, symptom in enumerate(f.consequences, start=1):
+        out((f"{pad}Consequence ({symptom.severity}):", "bold"))
+        _finding(out, f"{rank}.c{number}", symptom, pad)
     if f.runbook_error:
-        out(f"    Runbook could not be rendered: {f.runbook_error}")
+        out(f"{pad}Runbook could not be rendered: {f.runbook_error}")
+    elif f.runbook is not None and indent:
+        # under another finding: the leading runbook is the one to run first; this one's steps
+        # are in the Markdown and JSON reports
+        out((f"{pad}Runbook: {f.runbook.title} ({f.cause}; steps with --format markdown or json)", "bold"))
     elif f.runbook is not None:
-        _runbook(out, f.runbook)
-    out()
+        _runbook(out, f.runbook, indent)
+    if not indent:
+        out()
 
 
-def _runbook(out: _Lines, runbook) -> None:
-    out((f"    Runbook: {runbook.title}", "bold"))
+def _runbook(out: _Lines, runbook, indent: str = "") -> None:
+    out((f"{indent}    Runbook: {runbook.title}", "bold"))
     for line in runbook.summary.strip().splitlines():
-        out(f"      {line}")
+        out(f"{indent}      {line}")
     for section in ("fix", "verify", "rollback"):
         steps = getattr(runbook, section)
         if not steps:
             continue
-        out(f"      {section.capitalize()}:")
+        out(f"{indent}      {section.capitalize()}:")
         for number, step in enumerate(steps, start=1):
             flag = "  [DESTRUCTIVE]" if step.destructive else ""
-            out(f"        {number}. {step.title} (on {step.target}){flag}")
+            out(f"{indent}        {number}. {step.title} (on {step.target}){flag}")
             for line in step.command.splitlines():
-                out((f"           {line}", "cyan"))
+                out((f"{indent}           {line}", "cyan"))
             if getattr(step, "expect", None):
-                out(f"           expect: {step.expect}")
+                out(f"{indent}           expect: {step.expect}")
 
 
 def _clip(text: str, limit: int) -> str:

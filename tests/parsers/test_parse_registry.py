@@ -65,7 +65,7 @@ def test_parser_for_supported(family, fmt):
 
 
 @pytest.mark.parametrize("family, fmt", [
-    ("scopes", "json"), ("scope-stats", "txt"), ("events", "csv"), ("events", "evtx"), ("w32tm-status", "json"),
+    ("scopes", "json"), ("services", "xml"), ("events", "csv"), ("events", "evtx"), ("w32tm-status", "json"),
     ("computer", "txt"), ("nonsense", "json"),
 ])
 def test_parser_for_unsupported(family, fmt):

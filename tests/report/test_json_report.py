@@ -13,13 +13,13 @@ EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples" / "bundles
 def test_top_level_keys_and_schema_version():
     report = json.loads(render_report(Analyzer("native").analyze(EXAMPLES / "port_647_blocked"), "json"))
     assert list(report) == ["schema", "verdict", "exit_code", "summary", "engine", "bundle", "relationships",
-                            "findings", "unexplained", "unread", "observations", "ruled_out", "not_evaluated", "timeline",
+                            "findings", "competing", "unexplained", "unread", "observations", "ruled_out", "not_evaluated", "timeline",
                             "problems"]
     assert report["schema"] == "fodoc.diagnosis/1"
     finding = report["findings"][0]
     assert list(finding) == ["rank", "cause", "title", "severity", "confidence", "server", "partner",
                              "relationship", "rules", "explanations", "evidence", "tells_apart", "runbook",
-                             "runbook_error"]
+                             "runbook_error", "watch", "expected", "reasons", "consequences"]
     assert finding["evidence"][0].keys() == {"summary", "artifact", "record", "kind", "fields"}
 
 
