@@ -81,8 +81,13 @@ class _Pair:
         return (self.server, family) in self.read and (self.partner, family) in self.read
 
     def difference(self, area: str, scope: str | None, item: str, mine: Any, theirs: Any,
-                   evidence: list[Fact]) -> Fact:
-        fields = {"relationship": self.relationship, "server": self.server, "partner": self.partner,
+                   evidence: list[Fact], swap: bool = False) -> Fact:
+        """The difference as seen from `server`, or from `partner` when `swap` (a scope missing
+        on one side is told from the side that lacks it: that is where the fault is)."""
+        server, partner = (self.partner, self.server) if swap else (self.server, self.partner)
+        if swap:
+            mine, theirs = theirs, mine
+        fields = {"relationship": self.relationship, "server": server, "partner": partner,
                   "area": area, "item": item, "value": _text(mine), "partner_value": _text(theirs)}
         if scope is not None:
             fields["scope"] = scope
@@ -103,7 +108,8 @@ class _Pair:
                 continue
             if a is None or b is None:
                 found.append(self.difference("scope", scope, "scope", "present" if a else ABSENT_SCOPE,
-                                             "present" if b else ABSENT_SCOPE, [f for f in (a, b) if f]))
+                                             "present" if b else ABSENT_SCOPE, [f for f in (a, b) if f],
+                                             swap=b is None))
                 continue
             for field, prop in SCOPE_SETTINGS.items():
                 va, vb = a.get(field), b.get(field)

@@ -18,8 +18,10 @@ def test_every_rule_cause_has_a_runbook_that_validates(kb):
 
 def test_the_shipped_causes():
     assert load_knowledge_base().causes == [
-        "clock_skew", "partner_service_stopped", "partner_state_drift", "partner_unreachable",
-        "port_647_blocked", "relationship_corrupt", "shared_secret_mismatch"]
+        "binding_update_backlog", "clock_skew", "cluster_node_naming", "config_drift", "database_problem",
+        "partner_ip_changed", "partner_name_resolution", "partner_service_stopped", "partner_state_drift",
+        "partner_unreachable", "port_647_blocked", "relationship_corrupt", "server_not_authorized",
+        "shared_secret_mismatch"]
 
 
 def test_rule_whose_cause_has_no_runbook_is_rejected(tmp_path):
