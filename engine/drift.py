@@ -51,9 +51,11 @@ def derive_drift(facts: list[Fact], read: set[tuple[str, str]]) -> list[Fact]:
         scopes = _scope_list(rel) | _scope_list(other)
         pair = _Pair(rel["name"], server, partner, read, rel.source, other.source)
         found += pair.scopes(held["scope"], scopes)
-        found += pair.options(held["option_value"], scopes)
-        found += pair.reservations(held["reservation"], scopes)
-        found += pair.exclusions(held["exclusion"], scopes)
+        # A scope one side lacks altogether is one difference (reported above), not one per option.
+        shared = pair.shared_scopes(held["scope"], scopes)
+        found += pair.options(held["option_value"], shared)
+        found += pair.reservations(held["reservation"], shared)
+        found += pair.exclusions(held["exclusion"], shared)
     return found
 
 
@@ -96,6 +98,13 @@ class _Pair:
 
     def sides(self, held: dict[str, list[Fact]]) -> tuple[list[Fact], list[Fact]]:
         return held.get(self.server, []), held.get(self.partner, [])
+
+    def shared_scopes(self, held: dict[str, list[Fact]], scopes: set[str]) -> set[str]:
+        """The scopes both sides hold; all of them when the scope lists were not read on both."""
+        if not self.both_read("scopes"):
+            return scopes
+        mine, theirs = ({f["scope_id"] for f in side} for side in self.sides(held))
+        return scopes & mine & theirs
 
     def scopes(self, held: dict[str, list[Fact]], scopes: set[str]) -> list[Fact]:
         if not self.both_read("scopes"):
