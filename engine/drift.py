@@ -25,6 +25,9 @@ SCOPE_SETTINGS = {"name": "Name", "description": "Description", "subnet_mask": "
                   "state": "State", "type": "Type", "superscope": "SuperscopeName", "delay_ms": "Delay",
                   "max_bootp_clients": "MaxBootpClients", "activate_policies": "ActivatePolicies",
                   "nap_enable": "NapEnable"}
+# Each area of the comparison and the artifact family it comes from.
+AREAS = {"scope": "scopes", "scope_option": "options-scope", "reservation": "reservations",
+         "exclusion": "exclusions", "server_option": "options-server"}
 # Option 51 (lease time) mirrors the scope's LeaseDuration, which is compared already.
 _MIRRORED_OPTIONS = {51}
 NOT_SET = "(not set)"
@@ -56,6 +59,7 @@ def derive_drift(facts: list[Fact], read: set[tuple[str, str]]) -> list[Fact]:
         found += pair.options(held["option_value"], shared)
         found += pair.reservations(held["reservation"], shared)
         found += pair.exclusions(held["exclusion"], shared)
+        found += pair.compared()
     return found
 
 
@@ -81,6 +85,14 @@ class _Pair:
 
     def both_read(self, family: str) -> bool:
         return (self.server, family) in self.read and (self.partner, family) in self.read
+
+    def compared(self) -> list[Fact]:
+        """One `config_compared` per area whose artifacts both sides have: what lets the report
+        tell "compared and equal" (ruled out) from "not collected" (not evaluated)."""
+        return [Fact("config_compared", {"relationship": self.relationship, "server": self.server,
+                                         "partner": self.partner, "area": area},
+                     self.relationship_sources[0], tuple(self.relationship_sources[1:]))
+                for area, family in AREAS.items() if self.both_read(family)]
 
     def difference(self, area: str, scope: str | None, item: str, mine: Any, theirs: Any,
                    evidence: list[Fact], swap: bool = False) -> Fact:

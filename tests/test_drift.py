@@ -38,7 +38,8 @@ def _diffs(facts, read=BOTH_READ):
     """The differences, with scope 10.0.10.0 held identically by both sides unless `facts` say otherwise."""
     if not any(f.kind == "scope" for f in facts):
         facts = [_scope("dhcp-a"), _scope("dhcp-b")] + facts
-    return [f.fields for f in derive_drift([_rel("dhcp-a", "dhcp-b"), _rel("dhcp-b", "dhcp-a")] + facts, read)]
+    found = derive_drift([_rel("dhcp-a", "dhcp-b"), _rel("dhcp-b", "dhcp-a")] + facts, read)
+    return [f.fields for f in found if f.kind == "config_difference"]
 
 
 def test_identical_copies_give_no_difference():
@@ -114,6 +115,14 @@ def test_server_level_options_are_compared_without_a_scope():
     assert _diffs(facts) == [{"relationship": "r1", "server": "dhcp-a", "partner": "dhcp-b", "area": "server_option",
                               "item": "option 15 DNS Domain Name", "value": "contoso.com",
                               "partner_value": "corp.contoso.com"}]
+
+
+def test_compared_areas_are_recorded_so_equal_copies_rule_the_cause_out():
+    found = derive_drift([_rel("dhcp-a", "dhcp-b"), _rel("dhcp-b", "dhcp-a")],
+                         {("dhcp-a", "scopes"), ("dhcp-b", "scopes"), ("dhcp-a", "reservations")})
+    assert [f.fields for f in found] == [
+        {"relationship": "r1", "server": "dhcp-a", "partner": "dhcp-b", "area": "scope"}]
+    assert found[0].kind == "config_compared"
 
 
 def test_an_area_is_compared_only_when_both_sides_were_read():
