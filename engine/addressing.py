@@ -10,7 +10,8 @@ computer.json), their DHCP bindings and Resolve-DnsName answers:
 
 * `address_check`: one per relationship record and side, the stored name/IP against the
   server's current addresses and the name it was collected under;
-* `partner_lookup`: one per Resolve-DnsName of a partner, whether the answer is the partner.
+* `partner_lookup`: one per Resolve-DnsName of a partner (and per Test-NetConnection to it by
+  name, which resolves the name too), whether the answer is the partner.
 """
 from __future__ import annotations
 
@@ -42,16 +43,30 @@ def derive_address_facts(facts: list[Fact], folders: dict[str, str]) -> list[Fac
             if check is not None:
                 derived.append(check)
     for lookup in (f for f in facts if f.kind == "name_resolution"):
-        partner = lookup.get("target")
-        if partner in current and partner != lookup["server"]:
-            addresses = set((lookup.get("addresses") or "").split(",")) - {""}
-            derived.append(Fact("partner_lookup", {
-                "server": lookup["server"], "partner": partner, "query": lookup["query"], "ok": lookup["ok"],
-                **({"addresses": lookup["addresses"]} if lookup.get("addresses") else {}),
-                "partner_ips": join_addresses(current[partner][0]),
-                "points_to_partner": bool(addresses & current[partner][0])},
-                lookup.source, (current[partner][1],)))
+        derived += _lookup(lookup["server"], lookup.get("target"), lookup["query"], lookup["ok"],
+                           lookup.get("addresses"), "Resolve-DnsName", lookup.source, current)
+    for probe in (f for f in facts if f.kind == "tcp_probe"):
+        # Test-NetConnection by name resolves the name first: the address it tried is a second,
+        # independent DNS answer. A probe by address, or one that printed no address, says nothing.
+        name, tried = probe.get("target_address"), probe.get("remote_address")
+        if name and tried and not _is_ip(name) and _is_ip(tried):
+            derived += _lookup(probe["source"], probe["target"], name, True, tried, "Test-NetConnection",
+                               probe.source, current)
     return derived
+
+
+def _lookup(server: str, partner: str | None, query: str, ok: bool, answer: str | None, via: str,
+            source, current: dict) -> list[Fact]:
+    """A `partner_lookup` when the name belongs to a partner whose current addresses are known."""
+    if partner not in current or partner == server:
+        return []
+    addresses = set((answer or "").split(",")) - {""}
+    fields = {"server": server, "partner": partner, "query": query, "ok": ok, "via": via,
+              "partner_ips": join_addresses(current[partner][0]),
+              "points_to_partner": bool(addresses & current[partner][0])}
+    if answer:
+        fields["addresses"] = answer
+    return [Fact("partner_lookup", fields, source, (current[partner][1],))]
 
 
 def _current_addresses(facts: Iterable[Fact]) -> dict[str, tuple[set[str], object]]:

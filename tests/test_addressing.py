@@ -83,7 +83,19 @@ def test_partner_lookup_compares_the_answer_with_the_partner_itself():
     found = [f.fields for f in derive_address_facts([lookup, _host("dhcp-b", "DHCP-B", "10.0.0.2")], FOLDERS)
              if f.kind == "partner_lookup"]
     assert found == [{"server": "dhcp-a", "partner": "dhcp-b", "query": "dhcp-b.contoso.com", "ok": True,
-                      "addresses": "10.0.0.99", "partner_ips": "10.0.0.2", "points_to_partner": False}]
+                      "via": "Resolve-DnsName", "addresses": "10.0.0.99", "partner_ips": "10.0.0.2",
+                      "points_to_partner": False}]
+
+
+def test_test_netconnection_by_name_is_a_second_lookup_and_by_address_none():
+    probes = [Fact("tcp_probe", {"source": "dhcp-a", "target": "dhcp-b", "target_address": target, "remote_address": tried,
+                                 "port": 647, "ok": False}, Source(f"dhcp-a.contoso.com/tnc-{target}-647.json"))
+              for target, tried in (("dhcp-b.contoso.com", "10.0.0.99"), ("10.0.0.2", "10.0.0.2"))]
+    found = [f.fields for f in derive_address_facts(probes + [_host("dhcp-b", "DHCP-B", "10.0.0.2")], FOLDERS)
+             if f.kind == "partner_lookup"]
+    assert found == [{"server": "dhcp-a", "partner": "dhcp-b", "query": "dhcp-b.contoso.com", "ok": True,
+                      "via": "Test-NetConnection", "addresses": "10.0.0.99", "partner_ips": "10.0.0.2",
+                      "points_to_partner": False}]
 
 
 def test_partner_ip_changed_example():
@@ -98,8 +110,10 @@ def test_partner_name_resolution_example():
     top = diagnose(EXAMPLES / "partner_name_resolution", engine="native").findings[0]
     assert (top.cause, top.severity, top.rules) == ("partner_name_resolution", "warning", ["partner-name-stale"])
     assert top.explanations == [
-        "Resolve-DnsName dhcp-b.contoso.com on dhcp-a.contoso.com returned 10.0.0.99, but dhcp-b.contoso.com has "
-        "10.0.0.2: the DNS record is stale."]
+        "Resolve-DnsName on dhcp-a.contoso.com resolved dhcp-b.contoso.com to 10.0.0.99, but dhcp-b.contoso.com "
+        "has 10.0.0.2: the DNS record is stale.",
+        "Test-NetConnection on dhcp-a.contoso.com resolved dhcp-b.contoso.com to 10.0.0.99, but dhcp-b.contoso.com "
+        "has 10.0.0.2: the DNS record is stale."]
 
 
 def test_cluster_node_naming_example_rebuilds_from_the_unclustered_side_against_a_typed_name():
