@@ -14,10 +14,10 @@ has no reservations "missing".
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .facts import Fact
+from .facts import Fact, Source
 
 # Scope properties Invoke-DhcpServerv4FailoverReplication copies, as fact field -> property name.
 SCOPE_SETTINGS = {"name": "Name", "description": "Description", "subnet_mask": "SubnetMask",
@@ -34,9 +34,10 @@ NOT_SET = "(not set)"
 ABSENT_SCOPE = "(scope missing)"
 
 
-def derive_drift(facts: list[Fact], read: set[tuple[str, str]]) -> list[Fact]:
+def derive_drift(facts: list[Fact], read: Mapping[tuple[str, str], str]) -> list[Fact]:
     """One `config_difference` per differing item of every relationship whose two sides are in
-    the bundle. `read` holds (server id, artifact family) for every artifact that was read."""
+    the bundle, and one `config_compared` per area compared. `read` maps (server id, artifact
+    family) to the bundle path of every artifact that was read."""
     by_kind: dict[str, list[Fact]] = {}
     for fact in facts:
         by_kind.setdefault(fact.kind, []).append(fact)
@@ -77,7 +78,7 @@ def _scope_list(rel: Fact) -> set[str]:
 class _Pair:
     """The two sides of one relationship, and the differences between their copies."""
 
-    def __init__(self, relationship: str, server: str, partner: str, read: set[tuple[str, str]],
+    def __init__(self, relationship: str, server: str, partner: str, read: Mapping[tuple[str, str], str],
                  *relationship_sources):
         self.relationship, self.server, self.partner = relationship, server, partner
         self.read = read
@@ -91,7 +92,7 @@ class _Pair:
         tell "compared and equal" (ruled out) from "not collected" (not evaluated)."""
         return [Fact("config_compared", {"relationship": self.relationship, "server": self.server,
                                          "partner": self.partner, "area": area},
-                     self.relationship_sources[0], tuple(self.relationship_sources[1:]))
+                     Source(self.read[(self.server, family)]), (Source(self.read[(self.partner, family)]),))
                 for area, family in AREAS.items() if self.both_read(family)]
 
     def difference(self, area: str, scope: str | None, item: str, mine: Any, theirs: Any,

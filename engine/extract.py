@@ -127,7 +127,8 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
     relationships = [f for f in facts if f.kind == "relationship"]
     changes = [f for f in facts if f.kind == "state_change"]
     facts.extend(derive_pairs(relationships, collected, changes))
-    read = {(identities.canonical(folder), family) for folder, found in families.items() for family in found}
+    read = {(identities.canonical(r.server), r.family): r.path for r in records
+            if r.status == "read" and r.server and r.family}
     facts.extend(derive_drift(facts, read))
     facts.extend(derive_address_facts(facts, {identities.canonical(f): f for f in folders}))
     servers = sorted({identities.canonical(f) for f in folders})

@@ -9,7 +9,7 @@ from engine.pipeline import diagnose
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "bundles"
 FAMILIES = ("scopes", "options-scope", "options-server", "reservations", "exclusions")
-BOTH_READ = {(server, family) for server in ("dhcp-a", "dhcp-b") for family in FAMILIES}
+BOTH_READ = {(server, family): f"{server}/{family}.json" for server in ("dhcp-a", "dhcp-b") for family in FAMILIES}
 
 
 def _fact(kind, server, artifact, **fields):
@@ -119,16 +119,18 @@ def test_server_level_options_are_compared_without_a_scope():
 
 def test_compared_areas_are_recorded_so_equal_copies_rule_the_cause_out():
     found = derive_drift([_rel("dhcp-a", "dhcp-b"), _rel("dhcp-b", "dhcp-a")],
-                         {("dhcp-a", "scopes"), ("dhcp-b", "scopes"), ("dhcp-a", "reservations")})
+                         {("dhcp-a", "scopes"): "dhcp-a/scopes.json", ("dhcp-b", "scopes"): "dhcp-b/scopes.txt",
+                          ("dhcp-a", "reservations"): "dhcp-a/reservations.json"})
     assert [f.fields for f in found] == [
         {"relationship": "r1", "server": "dhcp-a", "partner": "dhcp-b", "area": "scope"}]
-    assert found[0].kind == "config_compared"
+    assert (found[0].kind, found[0].all_sources()) == (
+        "config_compared", (Source("dhcp-a/scopes.json"), Source("dhcp-b/scopes.txt")))
 
 
 def test_an_area_is_compared_only_when_both_sides_were_read():
     facts = [_fact("reservation", "dhcp-a", "reservations.json", scope_id="10.0.10.0", ip="10.0.10.20",
                    client_id="00-15-5d-01-02-03")]
-    assert _diffs(facts, BOTH_READ - {("dhcp-b", "reservations")}) == []
+    assert _diffs(facts, {k: v for k, v in BOTH_READ.items() if k != ("dhcp-b", "reservations")}) == []
     assert len(_diffs(facts)) == 1
 
 
