@@ -12,8 +12,10 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from .addressing import derive_address_facts
 from .bundle import Bundle, BundleFile
 from .catalog import FactCatalog
+from .drift import derive_drift
 from .errors import ArtifactError
 from .facts import Fact, Source
 from .identity import build_identities, resolve_servers
@@ -127,6 +129,10 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
     relationships = [f for f in facts if f.kind == "relationship"]
     changes = [f for f in facts if f.kind == "state_change"]
     facts.extend(derive_pairs(relationships, collected, changes))
+    read = {(identities.canonical(r.server), r.family): r.path for r in records
+            if r.status == "read" and r.server and r.family}
+    facts.extend(derive_drift(facts, read))
+    facts.extend(derive_address_facts(facts, {identities.canonical(f): f for f in folders}))
     facts.extend(derive_timeline(facts))
     attach_relationships(facts)
     servers = sorted({identities.canonical(f) for f in folders})

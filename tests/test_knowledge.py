@@ -23,10 +23,13 @@ def test_every_fault_has_a_runbook_that_validates_and_expected_behaviour_has_non
 
 def test_the_shipped_causes():
     assert load_knowledge_base().causes == [
-        "benign_outdated_binding", "clock_skew", "intermittent_path", "partner_down_waiting_mclt",
-        "partner_service_stopped", "partner_state_drift", "partner_unreachable", "pool_exhaustion",
-        "port_647_blocked", "recover_wait_within_mclt", "relationship_corrupt", "shared_secret_mismatch",
-        "startup_after_restart", "time_service_unhealthy"]
+        "benign_outdated_binding", "binding_update_backlog", "clock_skew", "cluster_node_naming",
+        "config_drift", "database_problem", "intermittent_path", "partner_down_waiting_mclt",
+        "partner_ip_changed", "partner_name_resolution", "partner_service_stopped",
+        "partner_state_drift", "partner_unreachable", "pool_exhaustion", "port_647_blocked",
+        "recover_wait_within_mclt", "relationship_corrupt", "server_not_authorized",
+        "shared_secret_mismatch", "startup_after_restart", "time_service_unhealthy"]
+
 
 
 def _site_rule(tmp_path, source_id: str, edit) -> None:

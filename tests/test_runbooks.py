@@ -14,7 +14,9 @@ from engine.runbooks import (RenderedStep, backup_file, load_runbook, load_runbo
 RUNBOOKS = Path(__file__).resolve().parent.parent / "runbooks"
 CAUSES = {"port_647_blocked", "clock_skew", "partner_state_drift", "relationship_corrupt",
           "shared_secret_mismatch", "partner_service_stopped", "partner_unreachable",
-          "intermittent_path", "pool_exhaustion", "time_service_unhealthy"}
+          "intermittent_path", "pool_exhaustion", "time_service_unhealthy",
+          "partner_ip_changed", "partner_name_resolution", "config_drift", "database_problem",
+          "binding_update_backlog", "server_not_authorized", "cluster_node_naming"}
 
 HOT_STANDBY = {"mode": "HotStandby", "mclt_s": 3600, "lb_percent": None, "reserve_percent": 5,
                "role": "Active", "auto_transition": True, "switch_interval_s": 7200,
@@ -93,7 +95,7 @@ def test_no_rendered_step_contains_a_secret(shipped):
 
 
 def test_secret_is_read_at_run_time(shipped):
-    for cause in ("relationship_corrupt", "shared_secret_mismatch"):
+    for cause in ("relationship_corrupt", "shared_secret_mismatch", "partner_ip_changed", "cluster_node_naming"):
         rendered = render(shipped[cause], VARIABLE_SETS["load-balance"])
         commands = "\n".join(step.command for step in rendered.fix)
         assert "Read-Host -Prompt" in commands and "-AsSecureString" in commands

@@ -13,14 +13,17 @@ from typing import Optional
 
 from ..errors import ArtifactError
 from ..facts import Fact
-from . import computer, dns, events, failover, firewall, netconn, scopestats, services, w32tm
+from . import (addresses, computer, dhcpsettings, dns, events, failover, firewall, netconn, options,
+               scopes, scopestats, services, w32tm)
 from .base import Artifact, ParserFn, Problems
 from .logs import canonical_log
 
 __all__ = ["recognise", "parser_for", "parse_artifact", "Artifact", "Problems", "ParserFn"]
 
 FORMATS = ("json", "txt", "xml", "csv", "evtx")
-_FIXED = ("failover", "scopes", "scope-stats", "services", "computer", "w32tm-status", "firewall")
+_FIXED = ("failover", "scopes", "scope-stats", "services", "computer", "w32tm-status", "firewall",
+          "options-server", "options-scope", "reservations", "exclusions", "dhcp-settings", "ipaddresses",
+          "bindings")
 _NAMED = (  # family, file-name pattern; the named part is the partner (or the log for events)
     ("w32tm-stripchart", re.compile(r"w32tm-stripchart-(?P<target>.+)", re.IGNORECASE)),
     ("tnc", re.compile(r"tnc-(?P<target>.+)", re.IGNORECASE)),
@@ -47,6 +50,22 @@ _PARSERS: dict[tuple[str, str], ParserFn] = {
     ("events", "xml"): events.parse_xml,
     ("scope-stats", "json"): scopestats.parse_json,
     ("scope-stats", "txt"): scopestats.parse_text,
+    ("scopes", "json"): scopes.parse_scopes_json,
+    ("scopes", "txt"): scopes.parse_scopes_text,
+    ("reservations", "json"): scopes.parse_reservations_json,
+    ("reservations", "txt"): scopes.parse_reservations_text,
+    ("exclusions", "json"): scopes.parse_exclusions_json,
+    ("exclusions", "txt"): scopes.parse_exclusions_text,
+    ("options-server", "json"): options.parse_json,
+    ("options-server", "txt"): options.parse_text,
+    ("options-scope", "json"): options.parse_json,
+    ("options-scope", "txt"): options.parse_text,
+    ("dhcp-settings", "json"): dhcpsettings.parse_json,
+    ("dhcp-settings", "txt"): dhcpsettings.parse_text,
+    ("ipaddresses", "json"): addresses.parse_ip_json,
+    ("ipaddresses", "txt"): addresses.parse_ip_text,
+    ("bindings", "json"): addresses.parse_bindings_json,
+    ("bindings", "txt"): addresses.parse_bindings_text,
 }
 
 

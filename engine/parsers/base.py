@@ -22,7 +22,8 @@ class Artifact:
     path    bundle-relative POSIX path, e.g. "dhcp-a/tnc-dhcp-b-647.json" (used in evidence)
     server  the server folder it sits in (raw folder name) or None for loose files
     family  failover | scopes | scope-stats | services | computer | w32tm-status |
-            w32tm-stripchart | tnc | dns | firewall | events
+            w32tm-stripchart | tnc | dns | firewall | events | options-server | options-scope |
+            reservations | exclusions | dhcp-settings | ipaddresses | bindings
     fmt     json | txt | xml | csv | evtx
     target  partner named in the file name (tnc-, w32tm-stripchart-, dns-), else None
     port    port named in the file name (tnc-<target>-<port>), else None

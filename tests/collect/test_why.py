@@ -39,9 +39,11 @@ def test_why_names_the_emulated_fault(case, tls, credentials, tmp_path, capsys):
                              "--engine", "native", "--keep-bundle", str(kept))
     report = json.loads(out)
     expected = FAULTS[case][2]
-    top = report["findings"][0]["cause"] if report["findings"] else None
-    assert top == expected, err
-    assert code == (0 if expected is None else 2)
+    faults = [f["cause"] for f in report["findings"] if f["severity"] != "info"]
+    if expected is None:  # a healthy pair may still carry expected-behaviour (info) findings
+        assert (faults, code) == ([], 0), err
+    else:
+        assert (faults[:1], code) == ([expected], 2), err
     members = read_zip(kept)
     assert sorted({name.split("/")[0] for name in members if "/" in name}) == [A, B]
 

@@ -1,0 +1,80 @@
+"""The runbooks of the configuration, addressing and server causes render the commands they promise."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.runbooks import load_runbooks, render
+
+RUNBOOKS = Path(__file__).resolve().parent.parent / "runbooks"
+REL = {"mode": "LoadBalance", "mclt_s": 3600, "lb_percent": 50, "reserve_percent": None, "role": None,
+       "auto_transition": False, "switch_interval_s": None, "scopes": ["10.0.10.0", "10.0.20.0"],
+       "partner_address": "dhcp-b.contoso.com", "server_type": "PrimaryServer"}
+VARIABLES = {"server": "dhcp-a.contoso.com", "partner": "dhcp-b.contoso.com", "relationship": "dhcp-a-dhcp-b",
+             "rel": REL}
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_runbooks(RUNBOOKS)
+
+
+def _commands(shipped, cause, phase):
+    rendered = render(shipped[cause], {k: v for k, v in VARIABLES.items() if k in shipped[cause].requires})
+    return [(step.id, step.target, step.command, step.destructive) for step in getattr(rendered, phase)]
+
+
+def test_config_drift_replicates_from_the_server_after_backing_up_both(shipped):
+    fix = _commands(shipped, "config_drift", "fix")
+    assert [(step_id, target, destructive) for step_id, target, _, destructive in fix] == [
+        ("backup-dhcp", "dhcp-a.contoso.com", False), ("backup-dhcp", "dhcp-b.contoso.com", False),
+        ("show-scope-configuration", "dhcp-a.contoso.com", False),
+        ("show-scope-configuration", "dhcp-b.contoso.com", False),
+        ("replicate-scopes", "dhcp-a.contoso.com", True)]
+    rollback = _commands(shipped, "config_drift", "rollback")
+    assert rollback[0][1:] == ("dhcp-b.contoso.com",
+                               "Import-DhcpServer -ComputerName 'dhcp-b.contoso.com' -File "
+                               "'C:\\ProgramData\\failover-doctor\\backup\\dhcp-b.contoso.com-config_drift.xml' "
+                               "-BackupPath 'C:\\ProgramData\\failover-doctor\\backup\\dhcp-db-before-import' "
+                               "-Leases -ScopeOverwrite -Force", True)
+
+
+def test_server_not_authorized_authorizes_by_dns_name_and_rolls_back(shipped):
+    assert _commands(shipped, "server_not_authorized", "fix")[1][2] == \
+        "Add-DhcpServerInDC -DnsName 'dhcp-a.contoso.com'"
+    assert _commands(shipped, "server_not_authorized", "rollback") == [
+        ("unauthorize", "dhcp-a.contoso.com", "Remove-DhcpServerInDC -DnsName 'dhcp-a.contoso.com'", True)]
+
+
+def test_database_problem_restores_from_the_service_backup_folder(shipped):
+    fix = {step_id: (command, destructive) for step_id, _, command, destructive in
+           _commands(shipped, "database_problem", "fix")}
+    assert fix["restore-database"] == (
+        "$database = Get-DhcpServerDatabase -ComputerName 'dhcp-a.contoso.com'\n"
+        "Restore-DhcpServer -ComputerName 'dhcp-a.contoso.com' -Path $database.BackupPath -Force", True)
+    assert list(fix) == ["backup-dhcp", "show-database", "restore-database", "restart-dhcp"]
+
+
+def test_binding_update_backlog_refuses_to_replicate_while_interrupted(shipped):
+    fix = [(step_id, command) for step_id, _, command, _ in _commands(shipped, "binding_update_backlog", "fix")]
+    ids = [step_id for step_id, _ in fix]
+    assert ids.index("require-normal") < ids.index("replicate-scopes")
+    guard = next(command for step_id, command in fix if step_id == "require-normal")
+    assert "if ($state -ne 'Normal') { throw" in guard
+
+
+def test_partner_name_resolution_changes_nothing_in_dhcp(shipped):
+    fix = _commands(shipped, "partner_name_resolution", "fix")
+    assert [(step_id, target, command) for step_id, target, command, _ in fix] == [
+        ("register-partner", "dhcp-b.contoso.com",
+         "Invoke-Command -ComputerName 'dhcp-b.contoso.com' -ScriptBlock { Register-DnsClient }"),
+        ("clear-cache", "dhcp-a.contoso.com",
+         "Invoke-Command -ComputerName 'dhcp-a.contoso.com' -ScriptBlock { Clear-DnsClientCache }")]
+    assert _commands(shipped, "partner_name_resolution", "rollback") == []
+
+
+def test_partner_ip_changed_shows_the_addresses_the_new_relationship_will_store(shipped):
+    verify = {step_id: command for step_id, _, command, _ in _commands(shipped, "partner_ip_changed", "verify")}
+    assert "'PrimaryServerIP'" in verify["relationship-addresses"]
+    assert "'SecondaryServerIP'" in verify["relationship-addresses"]
