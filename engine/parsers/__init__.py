@@ -45,6 +45,8 @@ _PARSERS: dict[tuple[str, str], ParserFn] = {
     ("dns", "txt"): dns.parse_text,
     ("events", "json"): events.parse_json,
     ("events", "xml"): events.parse_xml,
+    ("events", "evtx"): events.parse_evtx,
+    ("events", "csv"): events.parse_csv,
 }
 
 
