@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .bundle import Bundle, BundleFile
+from .capture import Capture, read_capture
 from .catalog import FactCatalog
 from .errors import ArtifactError
 from .facts import Fact, Source
@@ -55,6 +56,7 @@ class Extraction:
     manifest: dict = field(default_factory=dict)
     failover_read: list[str] = field(default_factory=list)  # servers whose failover output was
                                                             # read completely (empty = none)
+    capture: Capture = field(default_factory=Capture)       # collector, collection times, warnings
 
 
 def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
@@ -144,8 +146,10 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
     changes = [f for f in facts if f.kind == "state_change"]
     facts.extend(derive_pairs(relationships, collected, changes))
     servers = sorted({identities.canonical(f) for f in folders})
+    read = {r.path: identities.canonical(r.server) for r in records if r.status == "read" and r.server}
+    capture = read_capture(bundle, manifest, facts, identities.canonical, read)
     return Extraction(facts, problems.summarised(), records, servers, manifest,
-                      sorted(collected))
+                      sorted(collected), capture)
 
 
 def recognise_by_content(bundle: Bundle, folders: list[str], problems: Problems) -> dict[str, Placement]:
