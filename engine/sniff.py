@@ -246,9 +246,11 @@ class _Clusters:
 
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
+        self.spelling: dict[str, str] = {}  # key -> the name as first seen
 
     def find(self, name: str) -> str:
         key = name.lower().rstrip(".")
+        self.spelling.setdefault(key, name.rstrip("."))
         self.parent.setdefault(key, key)
         while self.parent[key] != key:
             self.parent[key] = self.parent[self.parent[key]]
@@ -276,7 +278,7 @@ class _Clusters:
         def rank(key: str) -> tuple:
             is_ip = key.replace(".", "").isdigit()
             return (is_ip, "." not in key, key)
-        return {root: min(keys, key=rank) for root, keys in members.items()}
+        return {root: self.spelling[min(keys, key=rank)] for root, keys in members.items()}
 
 
 def place_files(files: dict[str, bytes], folders: Iterable[str] = ()) -> list[Placement]:
