@@ -4,7 +4,7 @@ The binary format is left to the `evtx` package (a Python binding of the Rust pa
 omerbenamram/evtx): it validates chunks, expands the BinXML templates and hands records over one
 at a time as JSON text. It reads ~150 MB/s here; decoding every record's JSON in Python would cut
 that to a quarter, so only what every record needs (EventID, Provider, Channel) is picked out of
-the text with one regular expression, and the JSON is decoded only for the records whose event
+the text with str.find, and the JSON is decoded only for the records whose event
 has an insertion-string template (event_templates.tsv) — the few failover, service and time
 events the rules read. The records come out as the same EventRecord the JSON and XML readers
 give, so one summariser (events.py) maps every source to facts.
@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import io
 import json
-import re
+from datetime import datetime
+from functools import lru_cache
 from typing import Any, Iterator, Optional
 
 from ..errors import ArtifactError
@@ -33,12 +34,6 @@ _HEADER_BLOCK = 4096  # the header block the chunks follow
 _CHUNK_SIZE = 65536
 _CHUNK_COUNT_AT = 42  # u16: how many chunks the header says the file holds
 # The System fields every record needs, in the order the Rust parser writes them.
-_STRING = r'"(?:[^"\\]|\\.)*"'
-_SYSTEM = re.compile(
-    r'"Provider":\{"#attributes":\{(?:[^{}"]|' + _STRING + r')*?"Name":"(?P<provider>(?:[^"\\]|\\.)*)"'
-    r'(?:[^{}"]|' + _STRING + r')*\}\}.*?'
-    r'"EventID":(?:(?P<id>\d+)|\{"#attributes":\{[^{}]*\},"#text":(?P<qid>\d+)\})'
-    r'(?:.*?"Channel":"(?P<channel>(?:[^"\\]|\\.)*)")?', re.DOTALL)
 _SKIPPED_KEYS = ("#attributes", "Binary")
 
 
@@ -96,18 +91,69 @@ class _Unusable(Exception):
 
 def _record(number: int, raw: dict) -> EventRecord:
     text = raw["data"]
-    system = _SYSTEM.search(text)
+    system = _system_fields(text)
     if system is None:  # an unusual layout: read it the slow way
         return _decoded_record(number, raw, json.loads(text))
-    event_id = int(system["id"] or system["qid"])
-    provider = _unescape(system["provider"])
-    template = find_template(event_id, provider)
+    event_id, provider, channel = system
     params = None
-    if template is not None and template.fields:
+    if _wants_params(event_id, provider):
         params = event_params(json.loads(text).get("Event", {}))
     return EventRecord(number=number, event_id=event_id, time=_time(raw), provider=provider or None,
-                       log=_unescape(system["channel"]) if system["channel"] else None,
-                       record_id=raw.get("event_record_id"), message=None, params=params)
+                       log=channel, record_id=raw.get("event_record_id"), message=None, params=params)
+
+
+@lru_cache(maxsize=1024)
+def _wants_params(event_id: int, provider: str) -> bool:
+    """Whether an event's insertion strings feed a fact field (a log repeats a few dozen IDs)."""
+    template = find_template(event_id, provider or None)
+    return template is not None and bool(template.fields)
+
+
+def _system_fields(text: str) -> Optional[tuple[int, str, Optional[str]]]:
+    """(EventID, Provider Name, Channel) as the Rust parser writes them, found with str.find (a
+    regular expression over every record costs as much as the parser itself); None when the
+    record is laid out differently."""
+    start = text.find(_PROVIDER)
+    if start < 0:
+        return None
+    end = text.find("}}", start)
+    name_at = text.find(_NAME, start, end)
+    if name_at < 0:
+        return None
+    name_at += len(_NAME)
+    name_end = text.find('"', name_at)
+    provider = text[name_at:name_end]
+    if "\\" in provider:
+        return None
+    at = text.find(_EVENT_ID, end)
+    if at < 0:
+        return None
+    at += len(_EVENT_ID)
+    if text.startswith("{", at):
+        at = text.find(_TEXT_KEY, at)
+        if at < 0:
+            return None
+        at += len(_TEXT_KEY)
+    digits_end = at
+    while digits_end < len(text) and text[digits_end].isdigit():
+        digits_end += 1
+    if digits_end == at:
+        return None
+    channel = None
+    channel_at = text.find(_CHANNEL, digits_end)
+    if channel_at >= 0:
+        channel_at += len(_CHANNEL)
+        channel = text[channel_at:text.find('"', channel_at)] or None
+        if channel is not None and "\\" in channel:
+            return None
+    return int(text[at:digits_end]), provider, channel
+
+
+_PROVIDER = '"Provider":{"#attributes":{'
+_NAME = '"Name":"'
+_EVENT_ID = '"EventID":'
+_TEXT_KEY = '"#text":'
+_CHANNEL = '"Channel":"'
 
 
 def _decoded_record(number: int, raw: dict, document: Any) -> EventRecord:
@@ -180,13 +226,23 @@ def _param_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _time(raw: dict):
-    """The record's TimeCreated; the Rust parser writes it as '2017-07-12T17:16:28.2141616Z UTC'."""
-    text = str(raw.get("timestamp") or "").removesuffix(" UTC").strip()
-    value = parse_iso(text) if text else None
-    if value is None or value.tzinfo is None:
-        raise _Unusable(f"has no usable TimeCreated (found {text[:60]!r}); expected a UTC time")
+def _time(raw: dict) -> datetime:
+    """The record's TimeCreated; the Rust parser writes it as '2017-07-12T17:16:28.2141616Z UTC'.
+    Facts keep whole seconds, and records of one second share the parsed value."""
+    text = str(raw.get("timestamp") or "")
+    second = text[:19]
+    value = _SECONDS.get(second)
+    if value is None:
+        value = parse_iso(text.removesuffix(" UTC").strip()) if text else None
+        if value is None or value.tzinfo is None:
+            raise _Unusable(f"has no usable TimeCreated (found {text[:60]!r}); expected a UTC time")
+        if len(_SECONDS) >= 4096:
+            _SECONDS.clear()
+        _SECONDS[second] = value
     return value
+
+
+_SECONDS: dict[str, datetime] = {}
 
 
 def _int(value: Any) -> Optional[int]:
