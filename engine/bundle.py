@@ -35,6 +35,8 @@ class BundleFile:
     reader: Callable[[], bytes] = field(compare=False, repr=False)
     mtime: float | None = field(default=None, compare=False)  # seconds since 1970, as the folder or
                                                               # archive records it (capture checks)
+    local_path: str | None = field(default=None, compare=False, repr=False)  # the file on disk, for a
+                                                              # folder bundle: big logs are streamed from it
 
 
 @dataclass
@@ -109,7 +111,7 @@ def _open_folder(root: Path, location: str) -> Bundle:
             if info.st_size > MAX_MEMBER_BYTES:
                 skipped.append(ArtifactError(rel, f"is larger than {MAX_MEMBER_BYTES >> 20} MiB; skipped"))
                 continue
-            files.append(BundleFile(rel, info.st_size, _file_reader(full, rel), info.st_mtime))
+            files.append(BundleFile(rel, info.st_size, _file_reader(full, rel), info.st_mtime, str(full)))
         if len(files) > MAX_MEMBERS:
             raise BundleError(location, f"has more than {MAX_MEMBERS} files")
     return Bundle(location, files, skipped)
@@ -264,5 +266,5 @@ def _strip_wrapper(files: list[BundleFile]) -> list[BundleFile]:
         direct_artifacts = any("/" not in p and recognise(p) is not None for p in inner)
         if direct_artifacts and not has_manifest:
             return files
-        files = [BundleFile(f.path[len(top) + 1:], f.size, f.reader, f.mtime) for f in files]
+        files = [BundleFile(f.path[len(top) + 1:], f.size, f.reader, f.mtime, f.local_path) for f in files]
     return files

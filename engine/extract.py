@@ -106,7 +106,7 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
                                     f"{info['family']} artifact yet; ignored")
             continue
         artifact = Artifact(item.path, info["server"], info["family"], info["fmt"], info.get("target"),
-                            info.get("port"), info.get("log"), item.reader)
+                            info.get("port"), info.get("log"), item.reader, item.local_path)
         try:
             produced = list(parse(artifact, problems))
         except ArtifactError as exc:

@@ -56,7 +56,7 @@ def _open(path: Path) -> Bundle:
             except OSError as exc:
                 raise ArtifactError(path.name, f"cannot be read: {exc.strerror}") from None
         info = path.stat()
-        return Bundle(str(path), [BundleFile(path.name, info.st_size, read, info.st_mtime)])
+        return Bundle(str(path), [BundleFile(path.name, info.st_size, read, info.st_mtime, str(path))])
     return open_bundle(path)
 
 

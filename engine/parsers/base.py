@@ -37,6 +37,8 @@ class Artifact:
     port: Optional[int] = None
     log: Optional[str] = None
     reader: Callable[[], bytes] = field(default=lambda: b"", compare=False, repr=False)
+    local_path: Optional[str] = field(default=None, compare=False, repr=False)  # set for a file of a
+    # folder bundle, so that a reader that can stream (.evtx) need not hold the whole file
 
     def read_bytes(self) -> bytes:
         return self.reader()

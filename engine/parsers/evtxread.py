@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, Iterator, Optional
@@ -41,14 +43,14 @@ def read_evtx(artifact: Artifact, problems: Problems) -> Iterator[EventRecord]:
     """Records of an .evtx file, in file order, one at a time."""
     from evtx import PyEvtxParser  # the binding loads a native library: only when an .evtx is read
 
-    data = artifact.read_bytes()
-    if not data.startswith(SIGNATURE):
+    source, head, size = _open(artifact)
+    if not head.startswith(SIGNATURE):
         raise ArtifactError(artifact.path, f"is not an .evtx file (no 'ElfFile' signature); expected {_EXPECTED}")
-    if len(data) < _HEADER_SIZE:
+    if size < _HEADER_SIZE:
         raise ArtifactError(artifact.path, f"is cut off inside its file header; expected {_EXPECTED}")
     try:
         # One thread: fleet mode parallelises across processes, and two cores are shared.
-        records = PyEvtxParser(io.BytesIO(data), number_of_threads=1).records_json()
+        records = PyEvtxParser(source, number_of_threads=1).records_json()
     except (RuntimeError, OSError) as exc:
         raise ArtifactError(artifact.path, f"cannot be read as .evtx ({_first_line(exc)}); "
                                            f"expected {_EXPECTED}") from None
@@ -70,17 +72,32 @@ def read_evtx(artifact: Artifact, problems: Problems) -> Iterator[EventRecord]:
         except _Unusable as exc:
             problems.add(artifact.path, str(exc), record=f"event RecordId {record_id}")
     gaps.finish()
-    _check_length(artifact.path, data, problems)
+    _check_length(artifact.path, head, size, problems)
 
 
-def _check_length(path: str, data: bytes, problems: Problems) -> None:
+def _open(artifact: Artifact) -> tuple[Any, bytes, int]:
+    """(what the Rust parser reads, the file header, the file size): the file on disk for a
+    folder bundle, so that a log of a million records is streamed rather than held in memory;
+    otherwise its bytes (a member of an archive)."""
+    if artifact.local_path is not None:
+        try:
+            with open(artifact.local_path, "rb") as handle:
+                head = handle.read(_HEADER_BLOCK)
+            return artifact.local_path, head, os.path.getsize(artifact.local_path)
+        except OSError as exc:
+            raise ArtifactError(artifact.path, f"cannot be read: {exc.strerror}") from None
+    data = artifact.read_bytes()
+    return io.BytesIO(data), data[:_HEADER_BLOCK], len(data)
+
+
+def _check_length(path: str, head: bytes, size: int, problems: Problems) -> None:
     """A file cut off in transfer ends inside a chunk (or before the chunks its header counts);
     the Rust parser stops quietly there, so say what was lost."""
-    announced = int.from_bytes(data[_CHUNK_COUNT_AT:_CHUNK_COUNT_AT + 2], "little")
-    body = max(len(data) - _HEADER_BLOCK, 0)
+    announced = int.from_bytes(head[_CHUNK_COUNT_AT:_CHUNK_COUNT_AT + 2], "little")
+    body = max(size - _HEADER_BLOCK, 0)
     complete, partial = divmod(body, _CHUNK_SIZE)
     if partial or complete < announced:
-        problems.add(path, f"is cut off: {len(data)} bytes hold {complete} complete chunk(s) of 64 KiB"
+        problems.add(path, f"is cut off: {size} bytes hold {complete} complete chunk(s) of 64 KiB"
                            f"{f' of the {announced} its header announces' if announced > complete else ''}; "
                            "the records after the cut are lost, those before it were read", lost=False)
 
@@ -134,11 +151,10 @@ def _system_fields(text: str) -> Optional[tuple[int, str, Optional[str]]]:
         if at < 0:
             return None
         at += len(_TEXT_KEY)
-    digits_end = at
-    while digits_end < len(text) and text[digits_end].isdigit():
-        digits_end += 1
-    if digits_end == at:
+    digits = _DIGITS.match(text, at)
+    if digits is None:
         return None
+    digits_end = digits.end()
     channel = None
     channel_at = text.find(_CHANNEL, digits_end)
     if channel_at >= 0:
@@ -146,9 +162,10 @@ def _system_fields(text: str) -> Optional[tuple[int, str, Optional[str]]]:
         channel = text[channel_at:text.find('"', channel_at)] or None
         if channel is not None and "\\" in channel:
             return None
-    return int(text[at:digits_end]), provider, channel
+    return int(digits.group()), provider, channel
 
 
+_DIGITS = re.compile(r"[0-9]+")
 _PROVIDER = '"Provider":{"#attributes":{'
 _NAME = '"Name":"'
 _EVENT_ID = '"EventID":'

@@ -87,6 +87,24 @@ def test_file_cut_off_in_transfer_keeps_what_came_before(parse_bytes):
         "header announces; the records after the cut are lost, those before it were read"]
 
 
+def test_a_file_on_disk_is_streamed_and_checked_the_same(tmp_path):
+    from engine.parsers import Problems
+    from engine.parsers.base import Artifact
+    from engine.parsers.events import parse_evtx
+    cut = tmp_path / "events-System.evtx"
+    cut.write_bytes(system_bytes()[:HEADER + CHUNK + 5000])
+
+    def unused() -> bytes:
+        raise AssertionError("a file on disk is not read into memory")
+    problems = Problems()
+    artifact = Artifact(SYSTEM, "dhcp-a", "events", "evtx", log="System", reader=unused, local_path=str(cut))
+    facts = parse_evtx(artifact, problems)
+    assert sum(f["count"] for f in facts) == 108  # the first chunk: records 1-108
+    assert [p.message for p in problems] == [
+        f"is cut off: {HEADER + CHUNK + 5000} bytes hold 1 complete chunk(s) of 64 KiB of the 3 its header "
+        "announces; the records after the cut are lost, those before it were read"]
+
+
 @pytest.mark.parametrize("data, message", [
     (b"Level,Date and Time\r\n", "is not an .evtx file (no 'ElfFile' signature)"),
     (b"ElfFile\x00" + bytes(20), "is cut off inside its file header"),
