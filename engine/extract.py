@@ -8,6 +8,7 @@ report can both say what would settle an open question.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -70,6 +71,7 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
     folders = bundle.server_folders()
     by_content = recognise_by_content(bundle, folders, problems)
     folders = sorted(set(folders) | {p.server for p in by_content.values() if p.server is not None})
+    offsets = _utc_offsets(bundle, by_content)
 
     for item in bundle.files:
         if item.path.lower() == "manifest.json":
@@ -106,7 +108,8 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
                                     f"{info['family']} artifact yet; ignored")
             continue
         artifact = Artifact(item.path, info["server"], info["family"], info["fmt"], info.get("target"),
-                            info.get("port"), info.get("log"), item.reader, item.local_path)
+                            info.get("port"), info.get("log"), item.reader, item.local_path,
+                            offsets.get(info["server"]))
         try:
             produced = list(parse(artifact, problems))
         except ArtifactError as exc:
@@ -179,6 +182,25 @@ def recognise_by_content(bundle: Bundle, folders: list[str], problems: Problems)
             "its content is no artifact fodoc knows"
         placed[path] = Placement(path, found, folder if found else None, how)
     return placed
+
+
+def _utc_offsets(bundle: Bundle, by_content: dict[str, Placement]) -> dict[str, int]:
+    """Each server's UtcOffsetMinutes from its computer.json, for outputs in local time (the
+    computer parser reports what is wrong with the file; here an unusable value is just absent)."""
+    offsets: dict[str, int] = {}
+    for item in bundle.files:
+        placement = by_content.get(item.path)
+        info = placement.recognised() if placement is not None else recognise(item.path)
+        if not info or info["family"] != "computer" or info["fmt"] != "json" or info.get("server") is None:
+            continue
+        with contextlib.suppress(ArtifactError, ValueError):
+            doc = json.loads(decode(item.reader(), item.path))
+            doc = doc[0] if isinstance(doc, list) and doc else doc
+            value = {str(k).lower(): v for k, v in doc.items()}.get("utcoffsetminutes") \
+                if isinstance(doc, dict) else None
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 14 * 60:
+                offsets[info["server"]] = value
+    return offsets
 
 
 def _read_manifest(item: BundleFile | None, problems: Problems) -> dict:

@@ -7,12 +7,13 @@ that saved it (`Ebene,Datum und Uhrzeit,Quelle,Ereignis-ID,Aufgabenkategorie`, `
 `27.10.2021 12:28:26` on a German one), so columns are taken by position, never by name. The
 export keeps no insertion strings, no record id, no log name and no time zone: fields come from
 the message through the en-US templates (as for JSON whose Properties were cut off), records are
-labelled by their line, and times are read as UTC with a note saying so.
+labelled by position, and times are converted with the server's UTC offset from computer.json
+(or read as UTC when there is none) with a note saying which.
 """
 from __future__ import annotations
 
 import csv
-from datetime import timezone
+from datetime import timedelta, timezone
 from typing import Iterator, Optional
 
 from ..errors import ArtifactError
@@ -60,10 +61,16 @@ def read_csv(artifact: Artifact, problems: Problems) -> Iterator[EventRecord]:
     if order.order is None and parsed:
         problems.add(artifact.path, f"{order.problem}; {len(parsed)} record(s) skipped", lost=False)
         return
-    if parsed:
+    offset = timedelta(minutes=artifact.utc_offset_minutes or 0)
+    if parsed and artifact.utc_offset_minutes is None:
         problems.add(artifact.path, "holds local times without a time zone (Event Viewer CSV); they were "
                                     f"read as UTC ({order.order} dates), so compare them with other files "
                                     "with care", lost=False)
+    elif parsed:
+        problems.add(artifact.path, "holds local times without a time zone (Event Viewer CSV); they were read "
+                                    f"with the server's UTC offset at collection ({_minutes(offset)}, from "
+                                    f"computer.json; {order.order} dates), so times from the other side of a "
+                                    "daylight-saving change are an hour off", lost=False)
     number = 0
     for line, row, stamp in parsed:
         number += 1
@@ -82,8 +89,13 @@ def read_csv(artifact: Artifact, problems: Problems) -> Iterator[EventRecord]:
                                         f"({header} display language, {order.order})", record=label)
             continue
         message = ",".join(row[_COLUMNS:]).strip() or None
-        yield EventRecord(number=number, event_id=int(event_id), time=time.replace(tzinfo=timezone.utc),
+        yield EventRecord(number=number, event_id=int(event_id), time=(time - offset).replace(tzinfo=timezone.utc),
                           provider=source or None, log=None, record_id=None, message=message, params=None)
+
+
+def _minutes(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    return f"UTC{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def level_name(text: str) -> Optional[str]:

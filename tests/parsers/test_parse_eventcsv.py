@@ -104,3 +104,20 @@ def test_headers_and_levels_by_display_language():
     assert [level_name(x) for x in ("Informationen", "Warnung", "Fehler", "Kritisch", "Ausführlich",
                                     "Critical", "Verbose", "Niveau")] == [
         "Information", "Warning", "Error", "Critical", "Verbose", "Critical", "Verbose", None]
+
+
+def test_local_times_are_converted_with_the_servers_offset():
+    from engine.parsers import Problems
+    from engine.parsers.base import Artifact
+    from engine.parsers.events import parse_csv
+    data = (HEADER + "Information,11/30/2026 10:10:00 AM,Service Control Manager,7036,None,"
+                     "The DHCP Server service entered the stopped state.\r\n").encode()
+    problems = Problems()
+    artifact = Artifact("dhcp-a/events-System.csv", "dhcp-a", "events", "csv", log="System", reader=lambda: data,
+                        utc_offset_minutes=60)
+    assert [(f["service_state"], f["first"]) for f in parse_csv(artifact, problems)] == [
+        ("stopped", "2026-11-30T09:10:00Z")]
+    assert [p.message for p in problems] == [
+        "holds local times without a time zone (Event Viewer CSV); they were read with the server's UTC offset at "
+        "collection (UTC+01:00, from computer.json; month-first dates), so times from the other side of a "
+        "daylight-saving change are an hour off"]
