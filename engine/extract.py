@@ -20,7 +20,7 @@ from .errors import ArtifactError
 from .facts import Fact, Source
 from .identity import build_identities, resolve_servers
 from .pairs import derive_pairs
-from .sniff import Placement, place_files, sniff
+from .sniff import SNIFF_BYTES, Placement, place_files, sniff
 from .parsers import parser_for, recognise
 from .parsers.base import Artifact, Problems
 from .textio import decode
@@ -167,7 +167,7 @@ def recognise_by_content(bundle: Bundle, folders: list[str], problems: Problems)
         if info is not None and info.get("server") is not None:
             continue
         try:
-            data = item.reader()
+            data = _head(item)
         except ArtifactError as exc:
             problems.items.append(exc)
             continue
@@ -182,6 +182,17 @@ def recognise_by_content(bundle: Bundle, folders: list[str], problems: Problems)
             "its content is no artifact fodoc knows"
         placed[path] = Placement(path, found, folder if found else None, how)
     return placed
+
+
+def _head(item: BundleFile) -> bytes:
+    """What recognising a file by content needs: its first SNIFF_BYTES (all of it from an archive)."""
+    if item.local_path is None:
+        return item.reader()
+    try:
+        with open(item.local_path, "rb") as handle:
+            return handle.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise ArtifactError(item.path, f"cannot be read: {exc.strerror}") from None
 
 
 def _utc_offsets(bundle: Bundle, by_content: dict[str, Placement]) -> dict[str, int]:

@@ -27,7 +27,8 @@ from .parsers.eventcsv import looks_like_event_csv
 from .parsers.evtxread import SIGNATURE as EVTX_SIGNATURE
 from .parsers.logs import canonical_log
 
-HEAD_BYTES = 1 << 16  # how much of a file is looked at to recognise it
+HEAD_BYTES = 1 << 16  # how much of a text file is looked at to recognise it
+SNIFF_BYTES = 4096 + 65536  # what sniff needs at most: an .evtx file header and its first chunk
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
