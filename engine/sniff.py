@@ -84,9 +84,12 @@ def head_text(data: bytes) -> str:
 # --- Recognising one file -------------------------------------------------------------------
 
 def _value(text: str, name: str) -> Optional[str]:
-    """The first string value of JSON property `name`."""
-    match = re.search(r'"' + name + r'"\s*:\s*"((?:[^"\\]|\\.)*)"', text, re.IGNORECASE)
-    return match[1].strip() or None if match else None
+    """The first string (or integer: Windows PowerShell writes enums as numbers) value of JSON
+    property `name`."""
+    match = re.search(r'"' + name + r'"\s*:\s*(?:"((?:[^"\\]|\\.)*)"|(-?\d+)\b)', text, re.IGNORECASE)
+    if match is None:
+        return None
+    return (match[1] if match[1] is not None else match[2]).strip() or None
 
 
 def _listed(text: str, name: str) -> Optional[str]:
