@@ -43,3 +43,17 @@ def test_a_loose_csv_in_a_one_server_folder_is_placed_and_converted(tmp_path):
             records["System export.csv"].records) == ("dhcp-b.contoso.com", "events", 1)
     event = next(f for f in extraction.facts if f.kind == "event")
     assert (event["server"], event["first"]) == ("dhcp-b.contoso.com", "2026-11-30T08:58:00Z")
+
+
+def test_a_zipped_loose_folder_is_placed_the_same(tmp_path):
+    import zipfile
+    archive = tmp_path / "sent.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted((EXAMPLES / "loose_files_port_647").iterdir()):
+            zf.write(path, f"what-the-customer-sent/{path.name}")
+    extraction = extract(archive)
+    assert extraction.servers == ["dhcp-a.contoso.com", "dhcp-b.contoso.com"]
+    placed = {r.path: r.server for r in extraction.artifacts if r.status == "read"}
+    assert placed["port test 2.txt"] == "dhcp-b.contoso.com"
+    assert placed["stripchart.txt"] == "dhcp-a.contoso.com"
+    assert len(placed) == 20 and [str(p) for p in extraction.problems] == []

@@ -121,3 +121,14 @@ def test_local_times_are_converted_with_the_servers_offset():
         "holds local times without a time zone (Event Viewer CSV); they were read with the server's UTC offset at "
         "collection (UTC+01:00, from computer.json; month-first dates), so times from the other side of a "
         "daylight-saving change are an hour off"]
+
+
+def test_messages_in_another_language_are_counted_but_their_fields_not_read(parse_bytes):
+    data = ("Ebene,Datum und Uhrzeit,Quelle,Ereignis-ID,Aufgabenkategorie\r\n"
+            'Informationen,30.11.2026 09:10:00,Service Control Manager,7036,Keine,"Der Dienst ""DHCP-Server"" '
+            'befindet sich jetzt im Status ""Wird ausgeführt""."\r\n').encode("utf-16")
+    facts, problems = parse_bytes(data, "dhcp-a/events-System.csv")
+    assert [(f["event_id"], f["count"], f.get("service_name")) for f in facts] == [(7036, 1, None)]
+    assert [str(p) for p in problems][1:] == [
+        "dhcp-a/events-System.csv (record 1): 1 record(s) of event 7036 carry no insertion strings and their message "
+        "does not match the en-US template; service_name, service_state not read"]
