@@ -209,10 +209,6 @@ def _failover(text: str, read, fmt: str, remote: list[str]) -> Sniffed:
                    remote + own, linked=[own] if own else [])
 
 
-def _json_or_list(text: str, name: str) -> Optional[str]:
-    return _value(text, name) or _listed(text, name)
-
-
 def _sniff_text(text: str) -> Optional[Sniffed]:
     remote = _names(_listed(text, "PSComputerName"))
     if _W32TM_STATUS.search(text):

@@ -2,11 +2,11 @@
 
 The binary format is left to the `evtx` package (a Python binding of the Rust parser
 omerbenamram/evtx): it validates chunks, expands the BinXML templates and hands records over one
-at a time as JSON text. It reads ~150 MB/s here; decoding every record's JSON in Python would cut
-that to a quarter, so only what every record needs (EventID, Provider, Channel) is picked out of
-the text with str.find, and the JSON is decoded only for the records whose event
-has an insertion-string template (event_templates.tsv) — the few failover, service and time
-events the rules read. The records come out as the same EventRecord the JSON and XML readers
+at a time as JSON text. It reads 80-150 MB/s per CPU second; decoding every record's JSON in
+Python would cut that to a third (bench/bench_evtx.py), so only what every record needs
+(EventID, Provider, Channel) is picked out of the text with str.find, and the JSON is decoded
+only for the records whose event has an insertion-string template (event_templates.tsv): the
+few failover, service and time events the rules read. The records come out as the same EventRecord the JSON and XML readers
 give, so one summariser (events.py) maps every source to facts.
 
 A damaged file loses only what is damaged: the Rust parser skips a chunk whose header or
@@ -35,7 +35,6 @@ _HEADER_SIZE = 128  # the file header proper; a file shorter than that is cut of
 _HEADER_BLOCK = 4096  # the header block the chunks follow
 _CHUNK_SIZE = 65536
 _CHUNK_COUNT_AT = 42  # u16: how many chunks the header says the file holds
-# The System fields every record needs, in the order the Rust parser writes them.
 _SKIPPED_KEYS = ("#attributes", "Binary")
 
 
@@ -268,12 +267,6 @@ def _int(value: Any) -> Optional[int]:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
     return None
-
-
-def _unescape(text: Optional[str]) -> str:
-    if not text:
-        return ""
-    return json.loads(f'"{text}"') if "\\" in text else text
 
 
 def _first_line(exc: BaseException) -> str:
