@@ -106,6 +106,7 @@ def _has(text: str, *names: str) -> bool:
 _W32TM_STATUS = re.compile(r"^\s*(Leap Indicator|Sprungindikator|Indicateur de dérive)\s*:", re.I | re.M)
 _STRIPCHART_SAMPLE = re.compile(r"^\s*\d{1,2}:\d{2}:\d{2}\s*,?\s*(?:[+-]\d+[.,]\d+s|error)", re.I | re.M)
 _TRACKING = re.compile(r"^\s*(?:Tracking|Verfolgung von)\s+(\S+?)\.?\s*(?:\[|$)", re.I | re.M)
+_FAILOVER_TABLE = re.compile(r"^\s*Name\s+PartnerServer\s+.*\bState\b", re.M)
 _SERVICE_TABLE = re.compile(r"^\s*Status\s+Name\s+DisplayName\s*$", re.M)
 _DNS_TABLE = re.compile(r"^\s*Name\s+Type\s+TTL\s+Section\s+", re.M)
 _COMPUTER_XML = re.compile(r"<Computer>\s*([^<\s]+)\s*</Computer>")
@@ -224,6 +225,8 @@ def _sniff_text(text: str) -> Optional[Sniffed]:
                        port=int(port) if port and port.isdigit() else None)
     if _listed(text, "PartnerServer") is not None and _listed(text, "MaxClientLeadTime") is not None:
         return _failover(text, _listed, "txt", remote)
+    if _FAILOVER_TABLE.search(text):
+        return Sniffed("failover", "txt", "Get-DhcpServerv4Failover table (Name PartnerServer ... State)", remote)
     if _SERVICE_TABLE.search(text) or (_listed(text, "ServiceName") and _listed(text, "Status")):
         return Sniffed("services", "txt", "Get-Service output (Status Name DisplayName)", remote)
     if "Microsoft-Windows-DHCP-Failover" in text and _listed(text, "Direction") is not None:

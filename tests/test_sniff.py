@@ -40,7 +40,9 @@ def test_every_artifact_is_recognised_by_its_content(path, family, fmt, names, t
     ("services/ps51.json", "services", "json", [], None, None),
     ("failover/ps51.json", "failover", "json", ["dhcp-a.contoso.com", "10.0.0.1"], None, None),
     ("failover/ps7.json", "failover", "json", ["dhcp-b.contoso.com", "10.0.0.2"], None, None),
-    ("failover/api-ints.json", "failover", "json", [], None, None),  # ServerType 1, but no names to go with it
+    ("failover/api-ints.json", "failover", "json", [], None, None),
+    ("failover/table.txt", "failover", "txt", [], None, None),
+    ("failover/list.txt", "failover", "txt", [], None, None),  # ServerType 1, but no names to go with it
 ])
 def test_other_forms(fixture, family, fmt, names, log, port):
     found = sniff((FIXTURES / fixture).read_bytes())
