@@ -7,6 +7,7 @@ A folder is never modified either: files are only opened for reading.
 """
 from __future__ import annotations
 
+import calendar
 import os
 import stat
 import tarfile
@@ -32,6 +33,10 @@ class BundleFile:
     path: str
     size: int
     reader: Callable[[], bytes] = field(compare=False, repr=False)
+    mtime: float | None = field(default=None, compare=False)  # seconds since 1970, as the folder or
+                                                              # archive records it (capture checks)
+    local_path: str | None = field(default=None, compare=False, repr=False)  # the file on disk, for a
+                                                              # folder bundle: big logs are streamed from it
 
 
 @dataclass
@@ -106,7 +111,7 @@ def _open_folder(root: Path, location: str) -> Bundle:
             if info.st_size > MAX_MEMBER_BYTES:
                 skipped.append(ArtifactError(rel, f"is larger than {MAX_MEMBER_BYTES >> 20} MiB; skipped"))
                 continue
-            files.append(BundleFile(rel, info.st_size, _file_reader(full, rel)))
+            files.append(BundleFile(rel, info.st_size, _file_reader(full, rel), info.st_mtime, str(full)))
         if len(files) > MAX_MEMBERS:
             raise BundleError(location, f"has more than {MAX_MEMBERS} files")
     return Bundle(location, files, skipped)
@@ -164,8 +169,16 @@ def _open_zip(target: Path, location: str) -> Bundle:
         total += info.file_size
         if total > MAX_TOTAL_BYTES:
             raise BundleError(location, f"unpacks to more than {MAX_TOTAL_BYTES >> 30} GiB")
-        files.append(BundleFile(rel, info.file_size, _zip_reader(archive, info, rel)))
+        files.append(BundleFile(rel, info.file_size, _zip_reader(archive, info, rel), _zip_time(info)))
     return Bundle(location, files, skipped)
+
+
+def _zip_time(info: zipfile.ZipInfo) -> float | None:
+    """A zip member's time (local time of the zipping machine; only ever compared with its siblings)."""
+    try:
+        return calendar.timegm(info.date_time + (0, 0, 0))
+    except (ValueError, OverflowError):
+        return None
 
 
 def _zip_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo, rel: str) -> Callable[[], bytes]:
@@ -219,7 +232,7 @@ def _open_tar(target: Path, location: str) -> Bundle:
         total += member.size
         if total > MAX_TOTAL_BYTES or (total > _RATIO_FLOOR and total > MAX_RATIO * compressed):
             raise BundleError(location, "unpacks to far more than its compressed size (a tar bomb?)")
-        files.append(BundleFile(rel, member.size, _tar_reader(archive, member, rel)))
+        files.append(BundleFile(rel, member.size, _tar_reader(archive, member, rel), float(member.mtime)))
     return Bundle(location, files, skipped)
 
 
@@ -253,5 +266,5 @@ def _strip_wrapper(files: list[BundleFile]) -> list[BundleFile]:
         direct_artifacts = any("/" not in p and recognise(p) is not None for p in inner)
         if direct_artifacts and not has_manifest:
             return files
-        files = [BundleFile(f.path[len(top) + 1:], f.size, f.reader) for f in files]
+        files = [BundleFile(f.path[len(top) + 1:], f.size, f.reader, f.mtime, f.local_path) for f in files]
     return files

@@ -120,6 +120,7 @@ class Diagnosis:
     observations: list[str] = field(default_factory=list)
     artifacts: list[dict[str, Any]] = field(default_factory=list)
     competing: list[dict[str, Any]] = field(default_factory=list)  # two causes left on one relationship
+    capture: dict[str, Any] = field(default_factory=dict)  # engine/capture.py: collector, times, warnings
 
     @property
     def exit_code(self) -> int:
@@ -155,7 +156,8 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
                      extraction.servers, relationships, findings, ruled_out, not_evaluated,
                      _timeline(facts), problems, _manifest_summary(extraction.manifest), engine_name,
                      unexplained, unread, observations,
-                     [dataclasses.asdict(record) for record in extraction.artifacts], competing)
+                     [dataclasses.asdict(record) for record in extraction.artifacts],
+                     competing, extraction.capture.as_dict())
 
 
 def _observations(facts: list[Fact], findings: list[Finding]) -> list[str]:

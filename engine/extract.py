@@ -8,18 +8,21 @@ report can both say what would settle an open question.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass, field
 
 from .addressing import derive_address_facts
 from .bundle import Bundle, BundleFile
+from .capture import Capture, read_capture
 from .catalog import FactCatalog
 from .drift import derive_drift
 from .errors import ArtifactError
 from .facts import Fact, Source
 from .identity import build_identities, resolve_servers
 from .pairs import derive_pairs
+from .sniff import SNIFF_BYTES, Placement, place_files, sniff
 from .parsers import parser_for, recognise
 from .parsers.base import Artifact, Problems
 from .parsers.scopestats import attach_relationships
@@ -30,6 +33,7 @@ from .timeline import derive_timeline
 EXPECTED_ARTIFACTS = ("computer", "failover", "services", "w32tm-status", "w32tm-stripchart",
                       "tnc", "firewall", "dns", "events-DhcpAdminEvents", "events-System", "scope-stats")
 _IGNORED = re.compile(r"(^|/)(readme(\.\w+)?|\.ds_store|thumbs\.db|desktop\.ini)$", re.I)
+_UNKNOWN = "is not a known artifact (see docs/bundle-format.md for the file names fodoc reads); ignored"
 _UNREACHABLE = re.compile(r"cannot complete the operation|unreachable|could not be reached|timed? ?out|"
                           r"no such host|connection refused|actively refused|not accessible", re.I)
 
@@ -44,6 +48,8 @@ class ArtifactRecord:
     fmt: str | None
     facts: int = 0
     status: str = "read"        # read | unreadable | unsupported | unplaced | ignored
+    records: int = 0            # records read (events: every event record; else one per fact)
+    recognised_by: str = "name"  # name | content, and for content where it was placed and why
 
 
 @dataclass
@@ -55,6 +61,7 @@ class Extraction:
     manifest: dict = field(default_factory=dict)
     failover_read: list[str] = field(default_factory=list)  # servers whose failover output was
                                                             # read completely (empty = none)
+    capture: Capture = field(default_factory=Capture)       # collector, collection times, warnings
 
 
 def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
@@ -66,19 +73,32 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
     failover_read: set[str] = set()
     manifest = _read_manifest(bundle.get("manifest.json"), problems)
     folders = bundle.server_folders()
+    by_content = recognise_by_content(bundle, folders, problems)
+    folders = sorted(set(folders) | {p.server for p in by_content.values() if p.server is not None})
+    offsets = _utc_offsets(bundle, by_content)
 
     for item in bundle.files:
         if item.path.lower() == "manifest.json":
             continue
         info = recognise(item.path)
+        placement = by_content.get(item.path)
+        if placement is not None:
+            info = placement.recognised()
+            if info is None:
+                status = "unplaced" if placement.sniffed is not None else "unsupported"
+                found = placement.sniffed
+                records.append(ArtifactRecord(item.path, None, found and found.family, found and found.fmt,
+                                              status=status, recognised_by=placement.how))
+                problems.add(item.path, _UNKNOWN if found is None else placement.how)
+                continue
         if info is None:
             status = "ignored" if _IGNORED.search(item.path) else "unsupported"
             records.append(ArtifactRecord(item.path, None, None, None, status=status))
             if status == "unsupported":
-                problems.add(item.path, "is not a known artifact (see docs/bundle-format.md for "
-                                        "the file names fodoc reads); ignored")
+                problems.add(item.path, _UNKNOWN)
             continue
-        record = ArtifactRecord(item.path, info.get("server"), info["family"], info["fmt"])
+        record = ArtifactRecord(item.path, info.get("server"), info["family"], info["fmt"],
+                                recognised_by=placement.how if placement is not None else "name")
         records.append(record)
         if info.get("server") is None:
             record.status = "unplaced"
@@ -92,7 +112,8 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
                                     f"{info['family']} artifact yet; ignored")
             continue
         artifact = Artifact(item.path, info["server"], info["family"], info["fmt"], info.get("target"),
-                            info.get("port"), info.get("log"), item.reader)
+                            info.get("port"), info.get("log"), item.reader, item.local_path,
+                            offsets.get(info["server"]))
         try:
             produced = list(parse(artifact, problems))
         except ArtifactError as exc:
@@ -104,6 +125,8 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
             problems.add(item.path, f"could not be read ({type(exc).__name__}: {exc})"[:300])
             continue
         record.facts = len(produced)
+        record.records = sum(f.get("count", 0) for f in produced if f.kind == "event") or \
+            len([f for f in produced if f.kind != "state_change"])
         facts.extend(produced)
         family = info["family"] if info["family"] != "events" else f"events-{info.get('log')}"
         families.setdefault(info["server"], set()).add(family)
@@ -136,8 +159,69 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
     facts.extend(derive_timeline(facts))
     attach_relationships(facts)
     servers = sorted({identities.canonical(f) for f in folders})
+    read = {r.path: identities.canonical(r.server) for r in records if r.status == "read" and r.server}
+    capture = read_capture(bundle, manifest, facts, identities.canonical, read)
     return Extraction(facts, problems.summarised(), records, servers, manifest,
-                      sorted(collected))
+                      sorted(collected), capture)
+
+
+def recognise_by_content(bundle: Bundle, folders: list[str], problems: Problems) -> dict[str, Placement]:
+    """Placements for the files whose name does not say what they are or whose server they are:
+    a file in a server folder stays on that server, a loose one is placed by its content."""
+    loose: dict[str, bytes] = {}
+    in_folder: dict[str, bytes] = {}
+    for item in bundle.files:
+        if item.path.lower() == "manifest.json" or _IGNORED.search(item.path):
+            continue
+        info = recognise(item.path)
+        if info is not None and info.get("server") is not None:
+            continue
+        try:
+            data = _head(item)
+        except ArtifactError as exc:
+            problems.items.append(exc)
+            continue
+        (loose if "/" not in item.path else in_folder)[item.path] = data
+    if not loose and not in_folder:
+        return {}
+    placed = {p.path: p for p in place_files(loose, folders)} if loose else {}
+    for path, data in in_folder.items():
+        folder = path.split("/", 1)[0]
+        found = sniff(data)
+        how = f"recognised by content ({found.reason}); in the folder of {folder}" if found else \
+            "its content is no artifact fodoc knows"
+        placed[path] = Placement(path, found, folder if found else None, how)
+    return placed
+
+
+def _head(item: BundleFile) -> bytes:
+    """What recognising a file by content needs: its first SNIFF_BYTES (all of it from an archive)."""
+    if item.local_path is None:
+        return item.reader()
+    try:
+        with open(item.local_path, "rb") as handle:
+            return handle.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise ArtifactError(item.path, f"cannot be read: {exc.strerror}") from None
+
+
+def _utc_offsets(bundle: Bundle, by_content: dict[str, Placement]) -> dict[str, int]:
+    """Each server's UtcOffsetMinutes from its computer.json, for outputs in local time (the
+    computer parser reports what is wrong with the file; here an unusable value is just absent)."""
+    offsets: dict[str, int] = {}
+    for item in bundle.files:
+        placement = by_content.get(item.path)
+        info = placement.recognised() if placement is not None else recognise(item.path)
+        if not info or info["family"] != "computer" or info["fmt"] != "json" or info.get("server") is None:
+            continue
+        with contextlib.suppress(ArtifactError, ValueError):
+            doc = json.loads(decode(item.reader(), item.path))
+            doc = doc[0] if isinstance(doc, list) and doc else doc
+            value = {str(k).lower(): v for k, v in doc.items()}.get("utcoffsetminutes") \
+                if isinstance(doc, dict) else None
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 14 * 60:
+                offsets[info["server"]] = value
+    return offsets
 
 
 def _read_manifest(item: BundleFile | None, problems: Problems) -> dict:

@@ -66,6 +66,8 @@ _PARSERS: dict[tuple[str, str], ParserFn] = {
     ("ipaddresses", "txt"): addresses.parse_ip_text,
     ("bindings", "json"): addresses.parse_bindings_json,
     ("bindings", "txt"): addresses.parse_bindings_text,
+    ("events", "evtx"): events.parse_evtx,
+    ("events", "csv"): events.parse_csv,
 }
 
 

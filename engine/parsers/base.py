@@ -38,6 +38,10 @@ class Artifact:
     port: Optional[int] = None
     log: Optional[str] = None
     reader: Callable[[], bytes] = field(default=lambda: b"", compare=False, repr=False)
+    local_path: Optional[str] = field(default=None, compare=False, repr=False)  # set for a file of a
+    # folder bundle, so that a reader that can stream (.evtx) need not hold the whole file
+    utc_offset_minutes: Optional[int] = field(default=None, compare=False)  # the server's UTC offset at
+    # collection (computer.json), for outputs that print local time without a zone (Event Viewer CSV)
 
     def read_bytes(self) -> bytes:
         return self.reader()

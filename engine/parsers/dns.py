@@ -14,7 +14,7 @@ from ..errors import ArtifactError
 from ..facts import Fact
 from .base import Artifact, Problems, is_ipv4, join_addresses
 from .psjson import ip_text, iter_records, text_value
-from .pstext import parse_format_list, parse_tables
+from .pstext import parse_format_list, table_rows
 
 _JSON = "Resolve-DnsName | ConvertTo-Json output"
 _TEXT = "Resolve-DnsName output (a 'Name Type TTL Section IPAddress' table)"
@@ -31,7 +31,7 @@ def parse_json(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
 def parse_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
     text = artifact.read_text()
     listing = parse_format_list(text)
-    found = sorted([(row.line, row.cells) for row in parse_tables(text)]
+    found = sorted([(row.line, row.cells) for row in table_rows(text, artifact.path, problems)]
                    + [(record.line, record.fields) for record in listing.records], key=lambda r: r[0])
     failed = any(_FAILURE.match(line) for _, line in listing.other)
     if text.strip() and not found and not failed:

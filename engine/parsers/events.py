@@ -17,6 +17,8 @@ from .base import Artifact, Problems
 from .dates import utc_text
 from .event_templates import Template, find_template
 from .eventread import EventRecord, read_json, read_xml
+from .eventcsv import read_csv
+from .evtxread import read_evtx
 from .logs import canonical_log
 
 # Fields that split one event ID into several summaries; all other fields describe the latest.
@@ -30,6 +32,14 @@ def parse_json(artifact: Artifact, problems: Problems) -> list[Fact]:
 
 def parse_xml(artifact: Artifact, problems: Problems) -> list[Fact]:
     return _summarise(artifact, problems, read_xml(artifact, problems))
+
+
+def parse_csv(artifact: Artifact, problems: Problems) -> list[Fact]:
+    return _summarise(artifact, problems, read_csv(artifact, problems))
+
+
+def parse_evtx(artifact: Artifact, problems: Problems) -> list[Fact]:
+    return _summarise(artifact, problems, read_evtx(artifact, problems))
 
 
 @dataclass

@@ -7,18 +7,21 @@ itself (a partner that lost its half of the relationship), not a broken artifact
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable, Iterator, Optional
 
 from ..facts import Fact
 from .base import Artifact, Problems, facts_from, is_ipv4, join_addresses
 from .psjson import (bool_value, enum_value, int_value, iter_records, name_value, text_list,
                      text_value, timespan_seconds)
-from .pstext import format_list_records, list_items
+from .pstext import ListRecord, format_list_records, list_items, table_rows
 from .states import normalise_state
 
 _JSON = "Get-DhcpServerv4Failover | ConvertTo-Json output"
 _TEXT = "Get-DhcpServerv4Failover Format-List output ('Name : ...', 'State : ...' lines)"
 
+# `Get-DhcpServerv4Failover | Format-Table`: a header line naming Name, PartnerServer and State.
+_TABLE_HEADER = re.compile(r"^\s*Name\s+PartnerServer\s+.*\bState\b", re.MULTILINE)
 _MODES = {0: "LoadBalance", 1: "HotStandby"}
 _SERVER_TYPES = {0: "PrimaryServer", 1: "SecondaryServer"}
 _ROLES = ("Active", "Standby")
@@ -30,7 +33,9 @@ def parse_json(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
 
 
 def parse_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    records = format_list_records(artifact.read_text(), artifact.path, _TEXT)
+    text = artifact.read_text()
+    rows = table_rows(text, artifact.path, problems) if _TABLE_HEADER.search(text) else []
+    records = [ListRecord(row.line, row.cells) for row in rows] or format_list_records(text, artifact.path, _TEXT)
     for record in records:
         label = f"line {record.line}"
         values: dict[str, Any] = {key: value or None for key, value in record.fields.items()}

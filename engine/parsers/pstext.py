@@ -132,6 +132,35 @@ def parse_tables(text: str) -> list[TableRow]:
     return rows
 
 
+_COLUMNS_REMOVED = re.compile(r"WARNING:\s*(?P<count>\d+)\s+columns?\s+do(?:es)?\s+not\s+fit\s+into\s+the\s+display",
+                              re.IGNORECASE)
+
+
+def table_rows(text: str, path: str, problems) -> list[TableRow]:
+    """parse_tables, for an artifact: a cell Format-Table cut to the column width (ending in "..."
+    in Windows PowerShell, "…" in PowerShell 7) is left out rather than read as a value, and one
+    line says the table may hide data (also when PowerShell dropped columns that did not fit)."""
+    rows = parse_tables(text)
+    cut: list[tuple[int, str]] = []
+    for row in rows:
+        for key, value in list(row.cells.items()):
+            if value.endswith(_TRUNCATED):
+                cut.append((row.line, key))
+                del row.cells[key]  # not shown, which is not the same as empty
+    removed = _COLUMNS_REMOVED.search(text)
+    if cut or removed:
+        parts = []
+        if cut:
+            line, column = cut[0]
+            parts.append(f"{len(cut)} value(s) cut short with '...' (the first: {column} on line {line}) were "
+                         "not read")
+        if removed:
+            parts.append(f"{removed['count']} column(s) did not fit the console and were removed")
+        problems.add(path, f"is a Format-Table view that may hide data: {'; '.join(parts)}; collect it with "
+                           "Format-List or ConvertTo-Json for every value", lost=False)
+    return rows
+
+
 def _cells(line: str, starts: list[int]) -> list[str]:
     """Cut a table line at the column starts; a right-aligned value that reaches left of its
     column's underline moves the cut to the space before it."""

@@ -12,7 +12,7 @@ from typing import Any, Iterator, Optional
 from ..facts import Fact
 from .base import Artifact, Problems, facts_from
 from .psjson import enum_value, iter_records, text_value
-from .pstext import no_records_error, parse_format_list, parse_tables
+from .pstext import no_records_error, parse_format_list, table_rows
 
 _JSON = "Get-Service | ConvertTo-Json output"
 _TEXT = "Get-Service output (a 'Status Name DisplayName' table or Format-List records)"
@@ -32,7 +32,7 @@ def parse_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
     text = artifact.read_text()
     if not text.strip():
         return
-    rows: list[tuple[int, dict[str, Any]]] = [(row.line, row.cells) for row in parse_tables(text)]
+    rows: list[tuple[int, dict[str, Any]]] = [(row.line, row.cells) for row in table_rows(text, artifact.path, problems)]
     if not rows:
         listing = parse_format_list(text)
         if not listing.records:

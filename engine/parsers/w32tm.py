@@ -16,19 +16,31 @@ from ..errors import ArtifactError
 from ..facts import Fact
 from .base import Artifact, Problems
 from .dates import parse_iso, utc_text
+from .localdates import DAY_FIRST, decimal, parse_stamp
+from .oemtext import console_text
 
 _STATUS = "w32tm /query /status output ('Leap Indicator:', 'Stratum:', 'Source:' lines)"
 _STRIPCHART = "w32tm /stripchart /dataonly output (lines like '08:23:44, +00.0022650s')"
 
-# Label (lower case) -> field. One row per language as localisations are added.
+# Label (lower case) -> field, per display language. The German and French labels are those of
+# real outputs published in Checkmk's w32time_status tests (de-DE, fr-FR Windows).
 _LABELS = {
     "leap indicator": "leap",
     "stratum": "stratum",
     "last successful sync time": "last_sync",
     "source": "source",
+    # de-DE
+    "sprungindikator": "leap",
+    "letzte erfolgr. synchronisierungszeit": "last_sync",
+    "quelle": "source",
+    # fr-FR (labels end in " :", the space is stripped)
+    "indicateur de dérive": "leap",
+    "couche": "stratum",
+    "heure de la dernière synchronisation réussie": "last_sync",
 }
 _SOURCE_KINDS = {
     "local cmos clock": "local_cmos",
+    "lokale cmos-uhr": "local_cmos",
     "free-running system clock": "free_running",
     "vm ic time synchronization provider": "vm_ic",
 }
@@ -50,7 +62,7 @@ _ERROR = re.compile(r".*\berror\b.*", re.IGNORECASE)
 def parse_status(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
     values: dict[str, str] = {}
     first_line: Optional[str] = None
-    for line in artifact.read_text().split("\n"):
+    for line in console_text(artifact, problems).split("\n"):
         label, colon, value = line.partition(":")
         if first_line is None and line.strip():
             first_line = line.strip()
@@ -106,6 +118,9 @@ def parse_sync_time(text: str) -> Optional[datetime]:
     iso = parse_iso(text)
     if iso is not None:
         return iso
+    stamp = parse_stamp(text)
+    if stamp is not None and stamp.separator == ".":  # 15.09.2025 13:12:56: de-DE, always day first
+        return stamp.to_datetime(DAY_FIRST)
     match = _SLASH_DATE.fullmatch(text)
     if not match:
         return None
@@ -133,11 +148,11 @@ def parse_stripchart(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
     first_sample: Optional[int] = None
     reference = artifact.target
     error_line: Optional[str] = None
-    for number, raw in enumerate(artifact.read_text().split("\n"), start=1):
+    for number, raw in enumerate(console_text(artifact, problems).split("\n"), start=1):
         line = raw.strip()
         sample = _SAMPLE.fullmatch(line)
         if sample:
-            offsets.append(float(sample["offset"].replace(",", ".")))
+            offsets.append(decimal(sample["offset"]))
         elif _FAILED_SAMPLE.fullmatch(line):
             failed += 1
         else:

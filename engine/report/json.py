@@ -19,7 +19,7 @@ def diagnosis_to_dict(d: Diagnosis) -> dict[str, Any]:
         "exit_code": d.exit_code,
         "summary": d.summary,
         "engine": d.engine,
-        "bundle": {"servers": d.servers, "manifest": d.manifest, "artifacts": d.artifacts},
+        "bundle": {"servers": d.servers, "manifest": d.manifest, "artifacts": d.artifacts, "capture": d.capture},
         "relationships": d.relationships,
         "findings": [_finding(rank, f) for rank, f in enumerate(d.findings, start=1)],
         "competing": d.competing,

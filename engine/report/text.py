@@ -124,6 +124,7 @@ def _report(out: _Lines, d: Diagnosis) -> None:
             out(f"  {entry['aligned_time']}  {entry['relationship']}  {entry['subject'] or entry['server']}: "
                 f"{old} → {entry['new_state']}  (event {entry['event_id']} on {entry['server']}{logged})")
         out()
+    _capture(out, d.capture)
     if d.problems:
         out(("Could not read", "bold underline"))
         for problem in d.problems:
@@ -131,6 +132,22 @@ def _report(out: _Lines, d: Diagnosis) -> None:
         out()
     out(("Verdict: ", "bold"), (d.verdict.upper(), _VERDICT_STYLE[d.verdict]),
         f" (exit {d.exit_code}; engine {d.engine})")
+
+
+def _capture(out: _Lines, capture: dict) -> None:
+    """Who captured the bundle and when; warnings when its parts are not from one moment."""
+    if not capture or not (capture.get("collector") or capture.get("collected") or capture.get("warnings")):
+        return
+    out(("Capture", "bold underline"))
+    if capture.get("collector"):
+        version = f" {capture['version']}" if capture.get("version") else ""
+        created = f", bundle created {capture['created']}" if capture.get("created") else ""
+        out(f"  by {capture['collector']}{version}{created}")
+    for server, when in capture.get("collected", {}).items():
+        out(f"  {server} collected at {when}")
+    for warning in capture.get("warnings", []):
+        out(("  WARNING: ", "yellow"), warning)
+    out()
 
 
 def _finding(out: _Lines, rank: int | str, f: Finding, indent: str = "") -> None:

@@ -64,14 +64,14 @@ def test_recognise_rejects_files_that_are_not_artifacts(path):
     ("firewall", "json"), ("firewall", "txt"), ("dns", "json"), ("dns", "txt"), ("events", "json"),
     ("events", "xml"), ("events", "XML"), ("scopes", "json"), ("scopes", "txt"), ("options-server", "json"),
     ("options-scope", "txt"), ("reservations", "json"), ("exclusions", "txt"), ("dhcp-settings", "json"),
-    ("ipaddresses", "txt"), ("bindings", "json"),
+    ("ipaddresses", "txt"), ("bindings", "json"), ("events", "csv"), ("events", "evtx"),
 ])
 def test_parser_for_supported(family, fmt):
     assert callable(parser_for(family, fmt))
 
 
 @pytest.mark.parametrize("family, fmt", [
-    ("scopes", "xml"), ("services", "xml"), ("events", "csv"), ("events", "evtx"), ("w32tm-status", "json"),
+    ("scopes", "xml"), ("services", "xml"), ("w32tm-status", "json"),
     ("computer", "txt"), ("nonsense", "json"),
 ])
 def test_parser_for_unsupported(family, fmt):
@@ -79,12 +79,11 @@ def test_parser_for_unsupported(family, fmt):
 
 
 def test_parse_artifact_names_the_readable_formats_of_an_unsupported_one():
-    artifact = Artifact(path="dhcp-a/events-System.evtx", server="dhcp-a", family="events", fmt="evtx",
-                        log="System")
+    artifact = Artifact(path="dhcp-a/w32tm-status.json", server="dhcp-a", family="w32tm-status", fmt="json")
     with pytest.raises(ArtifactError) as caught:
         parse_artifact(artifact, Problems())
-    assert str(caught.value) == ("dhcp-a/events-System.evtx: is an events artifact in .evtx form, which fodoc "
-                                 "cannot read; expected .json or .xml")
+    assert str(caught.value) == ("dhcp-a/w32tm-status.json: is a w32tm-status artifact in .json form, which fodoc "
+                                 "cannot read; expected .txt")
 
 
 def test_parse_artifact_says_when_no_reader_exists():

@@ -39,5 +39,5 @@ def test_the_bundle_inventory_says_what_each_file_gave():
     inventory = {a["path"]: a for a in report["bundle"]["artifacts"]}
     assert inventory["DHCP-A/tnc-dhcp-b.contoso.com-647.txt"] == {
         "path": "DHCP-A/tnc-dhcp-b.contoso.com-647.txt", "server": "DHCP-A", "family": "tnc", "fmt": "txt",
-        "facts": 1, "status": "read"}
+        "facts": 1, "status": "read", "records": 1, "recognised_by": "name"}
     assert inventory["README.md"]["status"] == "ignored"

@@ -1,0 +1,77 @@
+"""`fodoc inspect`: each file, as which artifact, for which server, how many records, problems."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+
+REPO = Path(__file__).resolve().parent.parent.parent
+EXAMPLES = REPO / "examples" / "bundles"
+FIXTURES = REPO / "tests" / "parsers" / "fixtures"
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+    captured = capsys.readouterr()
+    return info.value.code, captured.out, captured.err
+
+
+def test_loose_folder_as_json(capsys):
+    code, out, err = run(capsys, "inspect", str(EXAMPLES / "loose_files_port_647"), "--format", "json")
+    report = json.loads(out)
+    assert (code, err, report["schema"]) == (0, "", "fodoc.inspect/1")
+    assert report["servers"] == ["dhcp-a.contoso.com", "dhcp-b.contoso.com"]
+    files = {f["path"]: f for f in report["files"]}
+    assert files["port test 1.txt"] == {
+        "path": "port test 1.txt", "artifact": "tnc.txt", "server": "dhcp-a.contoso.com", "records": 1,
+        "status": "read", "problems": [],
+        "recognised_by": "recognised by content (Test-NetConnection output (TcpTestSucceeded)); on "
+                         "dhcp-a.contoso.com, which its content names"}
+    assert (files["Export-Admin.xml"]["artifact"], files["Export-Admin.xml"]["server"],
+            files["Export-Admin.xml"]["records"]) == ("events.xml", "dhcp-b.contoso.com", 13)
+    assert files["README.md"]["status"] == "ignored"
+
+
+def test_bundle_by_name_with_a_damaged_evtx_and_a_random_csv(tmp_path, capsys):
+    bundle = tmp_path / "b"
+    shutil.copytree(EXAMPLES / "healthy", bundle)
+    server = sorted(p for p in bundle.iterdir() if p.is_dir())[0]
+    data = bytearray((FIXTURES / "evtx/system-3chunks.evtx").read_bytes())
+    data[4096 + 65536:4096 + 65536 + 8] = bytes(8)
+    (server / "events-Saved.evtx").write_bytes(bytes(data))
+    (server / "events-Application.csv").write_bytes(b"Name,Price\r\nwidget,3\r\n")
+    code, out, _ = run(capsys, "inspect", str(bundle))
+    assert code == 1
+    lines = out.splitlines()
+    evtx = lines.index(f"{server.name}/events-Saved.evtx: read as events.evtx for {server.name}, 224 record(s)")
+    assert lines[evtx + 1].startswith(f"    problem: {server.name}/events-Saved.evtx: has a damaged chunk")
+    assert f"{server.name}/events-Application.csv: unreadable as events.csv for {server.name}, 0 record(s)" in lines
+    assert (f"    problem: {server.name}/events-Application.csv: is not an Event Viewer CSV export: its header reads "
+            "'Name,Price'; expected Event Viewer 'Save All Events As' CSV (header Level,Date and Time,Source,Event "
+            "ID,Task Category)") in lines
+
+
+def test_one_file_that_names_no_server(capsys):
+    code, out, _ = run(capsys, "inspect", str(FIXTURES / "w32tm/status-fr-fr.txt"))
+    assert code == 1
+    assert out.splitlines()[:2] == [
+        "status-fr-fr.txt: unplaced (w32tm-status.txt)",
+        "    problem: status-fr-fr.txt: recognised by content (w32tm /query /status labels); not placed: its "
+        "content names no server and no file names one; put it in a folder named after its server"]
+
+
+def test_one_evtx_file(capsys):
+    code, out, _ = run(capsys, "inspect", str(FIXTURES / "evtx/application-no-crc32.evtx"))
+    assert code == 0
+    assert out.splitlines()[0] == "application-no-crc32.evtx: read as events.evtx for DESKTOP-0HIJB49, 17 record(s)"
+
+
+def test_missing_path_is_one_line(capsys, tmp_path):
+    code, out, err = run(capsys, "inspect", str(tmp_path / "nope"))
+    assert (code, out) == (3, "")
+    assert err == f"fodoc: error: {tmp_path / 'nope'}: does not exist (expected a bundle folder, .zip or .tar.gz)\n"

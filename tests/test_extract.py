@@ -1,0 +1,59 @@
+"""Bundle → facts: what extract adds around the parsers for loose files and local times."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from engine.bundle import open_bundle
+from engine.catalog import load_catalog
+from engine.extract import extract_facts
+from engine.kb import shipped_dir
+
+EXAMPLES = Path(__file__).parent.parent / "examples" / "bundles"
+CSV = ("Level,Date and Time,Source,Event ID,Task Category\r\n"
+       "Information,11/30/2026 9:58:00 AM,Service Control Manager,7036,None,"
+       "The DHCP Server service entered the running state.\r\n")
+
+
+def extract(path: Path):
+    return extract_facts(open_bundle(path), load_catalog(shipped_dir("facts")))
+
+
+def test_event_viewer_csv_uses_the_offset_from_computer_json(tmp_path):
+    bundle = tmp_path / "b"
+    shutil.copytree(EXAMPLES / "port_647_blocked", bundle)  # DHCP-A: UtcOffsetMinutes 60
+    (bundle / "DHCP-A" / "events-System.json").unlink()
+    (bundle / "DHCP-A" / "events-System.csv").write_text(CSV, encoding="utf-8-sig")
+    extraction = extract(bundle)
+    services = [f for f in extraction.facts if f.kind == "event" and f.get("event_id") == 7036
+                and f.source.artifact == "DHCP-A/events-System.csv"]
+    assert [(f["server"], f["service_state"], f["first"]) for f in services] == [
+        ("dhcp-a.contoso.com", "running", "2026-11-30T08:58:00Z")]
+
+
+def test_a_loose_csv_in_a_one_server_folder_is_placed_and_converted(tmp_path):
+    folder = tmp_path / "sent"
+    folder.mkdir()
+    (folder / "info.json").write_bytes((EXAMPLES / "port_647_blocked/DHCP-B/computer.json").read_bytes())
+    (folder / "System export.csv").write_text(CSV, encoding="utf-8-sig")
+    extraction = extract(folder)
+    assert extraction.servers == ["dhcp-b.contoso.com"]
+    records = {r.path: r for r in extraction.artifacts}
+    assert (records["System export.csv"].server, records["System export.csv"].family,
+            records["System export.csv"].records) == ("dhcp-b.contoso.com", "events", 1)
+    event = next(f for f in extraction.facts if f.kind == "event")
+    assert (event["server"], event["first"]) == ("dhcp-b.contoso.com", "2026-11-30T08:58:00Z")
+
+
+def test_a_zipped_loose_folder_is_placed_the_same(tmp_path):
+    import zipfile
+    archive = tmp_path / "sent.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted((EXAMPLES / "loose_files_port_647").iterdir()):
+            zf.write(path, f"what-the-customer-sent/{path.name}")
+    extraction = extract(archive)
+    assert extraction.servers == ["dhcp-a.contoso.com", "dhcp-b.contoso.com"]
+    placed = {r.path: r.server for r in extraction.artifacts if r.status == "read"}
+    assert placed["port test 2.txt"] == "dhcp-b.contoso.com"
+    assert placed["stripchart.txt"] == "dhcp-a.contoso.com"
+    assert len(placed) == 20 and [str(p) for p in extraction.problems] == []

@@ -1,0 +1,110 @@
+"""Recognising artifacts by content and placing loose files on their server (engine/sniff.py)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.sniff import head_text, place_files, sniff
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "bundles" / "port_647_blocked"
+FIXTURES = Path(__file__).parent / "parsers" / "fixtures"
+
+
+@pytest.mark.parametrize("path, family, fmt, names, target", [
+    ("DHCP-A/computer.json", "computer", "json", ["dhcp-a.contoso.com", "DHCP-A", "10.0.0.1"], None),
+    ("DHCP-A/failover.json", "failover", "json", ["dhcp-a.contoso.com", "10.0.0.1"], None),
+    ("DHCP-B/failover.txt", "failover", "txt", ["dhcp-b.contoso.com", "10.0.0.2"], None),
+    ("DHCP-A/events-DhcpAdminEvents.json", "events", "json", ["dhcp-a.contoso.com"], None),
+    ("DHCP-B/events-System.xml", "events", "xml", ["dhcp-b.contoso.com"], None),
+    ("DHCP-A/tnc-dhcp-b.contoso.com-647.txt", "tnc", "txt", ["10.0.0.1"], "dhcp-b.contoso.com"),
+    ("DHCP-A/w32tm-status.txt", "w32tm-status", "txt", [], None),
+    ("DHCP-A/w32tm-stripchart-dhcp-b.contoso.com.txt", "w32tm-stripchart", "txt", [], "dhcp-b.contoso.com"),
+    ("DHCP-A/services.txt", "services", "txt", [], None),
+    ("DHCP-A/firewall.txt", "firewall", "txt", [], None),
+    ("DHCP-A/dns-dhcp-b.contoso.com.txt", "dns", "txt", [], "dhcp-b.contoso.com"),
+    ("DHCP-B/dns-dhcp-a.contoso.com.json", "dns", "json", [], "dhcp-a.contoso.com"),
+])
+def test_every_artifact_is_recognised_by_its_content(path, family, fmt, names, target):
+    found = sniff((EXAMPLE / path).read_bytes())
+    assert (found.family, found.fmt, found.names, found.target) == (family, fmt, names, target)
+
+
+@pytest.mark.parametrize("fixture, family, fmt, names, log, port", [
+    ("evtx/system-3chunks.evtx", "events", "evtx", ["WIN-P4SIAA0SQCO"], "System", None),
+    ("events/admin-en-us.csv", "events", "csv", [], None, None),
+    ("events/admin-de-de.csv", "events", "csv", [], None, None),
+    ("tnc/ok-51.json", "tnc", "json", ["10.0.0.1"], None, 647),
+    ("w32tm/status-de-de-oem850.txt", "w32tm-status", "txt", [], None, None),
+    ("w32tm/status-fr-fr.txt", "w32tm-status", "txt", [], None, None),
+    ("services/ps51.json", "services", "json", [], None, None),
+    ("failover/ps51.json", "failover", "json", ["dhcp-a.contoso.com", "10.0.0.1"], None, None),
+    ("failover/ps7.json", "failover", "json", ["dhcp-b.contoso.com", "10.0.0.2"], None, None),
+    ("failover/api-ints.json", "failover", "json", [], None, None),
+    ("failover/table.txt", "failover", "txt", [], None, None),
+    ("failover/list.txt", "failover", "txt", [], None, None),  # ServerType 1, but no names to go with it
+])
+def test_other_forms(fixture, family, fmt, names, log, port):
+    found = sniff((FIXTURES / fixture).read_bytes())
+    assert (found.family, found.fmt, found.names, found.log, found.port) == (family, fmt, names, log, port)
+
+
+@pytest.mark.parametrize("data", [b"", b"Name,Price\r\nwidget,3\r\n", b"hello\n", b"<html><body/></html>",
+                                  b'{"just": "json"}', b"\x89PNG\r\n\x1a\n\x00\x00"])
+def test_what_is_no_artifact_is_not_recognised(data):
+    assert sniff(data) is None
+
+
+def test_head_text_reads_every_windows_encoding():
+    assert head_text("Quelle: x".encode("utf-16")) == "Quelle: x"
+    assert head_text(b"\xef\xbb\xbfSource: x") == "Source: x"
+    assert head_text("Präzision: -23".encode("cp850")) == "Präzision: -23"
+
+
+def files(*paths: str) -> dict[str, bytes]:
+    return {Path(p).name.replace("-", "_"): (EXAMPLE / p).read_bytes() for p in paths}
+
+
+def placed(placements):
+    return {p.path: (p.server, p.how.split("; ", 1)[-1]) for p in placements}
+
+
+def test_files_are_placed_by_what_they_name_or_test():
+    result = placed(place_files({
+        "a.json": (EXAMPLE / "DHCP-A/computer.json").read_bytes(),
+        "b.json": (EXAMPLE / "DHCP-B/computer.json").read_bytes(),
+        "tnc from a.txt": (EXAMPLE / "DHCP-A/tnc-dhcp-b.contoso.com-647.txt").read_bytes(),
+        "strip.txt": (EXAMPLE / "DHCP-B/w32tm-stripchart-dhcp-a.contoso.com.txt").read_bytes(),
+        "time DHCP-B.txt": (EXAMPLE / "DHCP-B/w32tm-status.txt").read_bytes(),
+        "time.txt": (EXAMPLE / "DHCP-A/w32tm-status.txt").read_bytes(),
+        "notes.csv": b"a,b\n1,2\n",
+    }))
+    assert result == {
+        "a.json": ("dhcp-a.contoso.com", "on dhcp-a.contoso.com, which its content names"),
+        "b.json": ("dhcp-b.contoso.com", "on dhcp-b.contoso.com, which its content names"),
+        "tnc from a.txt": ("dhcp-a.contoso.com", "on dhcp-a.contoso.com, which its content names"),
+        "strip.txt": ("dhcp-b.contoso.com", "on dhcp-b.contoso.com, as it tests the partner dhcp-a.contoso.com"),
+        "time DHCP-B.txt": ("dhcp-b.contoso.com", "on dhcp-b.contoso.com, named in the file name"),
+        "time.txt": (None, "not placed: its content names no server and 2 servers are in the folder; put it in a "
+                           "folder named after its server"),
+        "notes.csv": (None, "its content is no artifact fodoc knows"),
+    }
+
+
+def test_one_server_takes_every_file_that_names_none():
+    result = placed(place_files(files("DHCP-A/events-DhcpAdminEvents.json", "DHCP-A/services.txt")))
+    assert result["services.txt"] == ("dhcp-a.contoso.com", "on dhcp-a.contoso.com, the only server in the folder")
+
+
+def test_a_short_name_and_its_fqdn_are_one_server():
+    xml = (EXAMPLE / "DHCP-B/events-System.xml").read_bytes()
+    short = xml.replace(b"dhcp-b.contoso.com", b"DHCP-B")
+    result = placed(place_files({"x.xml": xml, "y.xml": short}))
+    assert {server for server, _ in result.values()} == {"dhcp-b.contoso.com"}
+
+
+def test_a_loose_file_joins_the_server_folder_of_the_machine_it_names():
+    result = place_files({"extra.json": (EXAMPLE / "DHCP-A/events-System.json").read_bytes()},
+                         folders=["dhcp-a.contoso.com", "DHCP-B"])
+    assert [(p.server, p.recognised()["family"], p.recognised()["log"]) for p in result] == [
+        ("dhcp-a.contoso.com", "events", "System")]
