@@ -175,6 +175,30 @@ def _sniff_json(text: str) -> Optional[Sniffed]:
         return Sniffed("firewall", "json", "DHCP failover firewall rules (Get-NetFirewallRule)", remote)
     if _has(text, "QueryType") or (_has(text, "Section") and _has(text, "IP4Address")):
         return Sniffed("dns", "json", "Resolve-DnsName answers", remote, target=_value(text, "Name"))
+    return _configuration(text, "json", remote)
+
+
+# The configuration outputs, recognised the same way in ConvertTo-Json and Format-List text by
+# the properties only that cmdlet prints (order matters: scope statistics also carry ScopeId,
+# exclusions share StartRange/EndRange with scopes, scope options add ScopeId to option rows).
+_CONFIGURATION = (
+    ("scope-stats", ("ScopeId", "PercentageInUse"), "Get-DhcpServerv4ScopeStatistics (PercentageInUse)"),
+    ("scopes", ("ScopeId", "SubnetMask", "StartRange", "LeaseDuration"),
+     "Get-DhcpServerv4Scope (ScopeId, SubnetMask, LeaseDuration)"),
+    ("reservations", ("ScopeId", "IPAddress", "ClientId"), "Get-DhcpServerv4Reservation (ClientId)"),
+    ("exclusions", ("ScopeId", "StartRange", "EndRange"), "Get-DhcpServerv4ExclusionRange (StartRange, EndRange)"),
+    ("options-scope", ("OptionId", "Value", "ScopeId"), "Get-DhcpServerv4OptionValue rows with ScopeId"),
+    ("options-server", ("OptionId", "Value"), "Get-DhcpServerv4OptionValue rows (server level)"),
+    ("dhcp-settings", ("IsAuthorized", "IsDomainJoined"), "Get-DhcpServerSetting (IsAuthorized)"),
+    ("bindings", ("BindingState", "InterfaceAlias"), "Get-DhcpServerv4Binding (BindingState)"),
+    ("ipaddresses", ("IPAddress", "PrefixLength", "InterfaceAlias"), "Get-NetIPAddress (PrefixLength)"),
+)
+
+
+def _configuration(text: str, fmt: str, remote: list[str]) -> Optional[Sniffed]:
+    for family, properties, why in _CONFIGURATION:
+        if _has(text, *properties):
+            return Sniffed(family, fmt, why, remote)
     return None
 
 
@@ -235,7 +259,7 @@ def _sniff_text(text: str) -> Optional[Sniffed]:
         first = re.search(r"^-+.*\n\s*(\S+)", text, re.M)
         return Sniffed("dns", "txt", "Resolve-DnsName table (Name Type TTL Section)", remote,
                        target=first[1] if first else None)
-    return None
+    return _configuration(text, "txt", remote)
 
 
 def _names(*values: Optional[str]) -> list[str]:

@@ -49,6 +49,30 @@ def test_other_forms(fixture, family, fmt, names, log, port):
     assert (found.family, found.fmt, found.names, found.log, found.port) == (family, fmt, names, log, port)
 
 
+CONFIG = Path(__file__).parent.parent / "examples" / "bundles" / "config_drift"
+
+
+@pytest.mark.parametrize("path, family, fmt", [
+    (side + name, family, fmt)
+    for side, ext in (("dhcp-a.contoso.com/", "json"), ("dhcp-b.contoso.com/", "txt"))
+    for name, family, fmt in (
+        (f"scopes.{ext}", "scopes", ext), (f"options-scope.{ext}", "options-scope", ext),
+        (f"options-server.{ext}", "options-server", ext), (f"reservations.{ext}", "reservations", ext),
+        (f"exclusions.{ext}", "exclusions", ext), (f"dhcp-settings.{ext}", "dhcp-settings", ext),
+        (f"ipaddresses.{ext}", "ipaddresses", ext), (f"bindings.{ext}", "bindings", ext))
+])
+def test_configuration_outputs_are_recognised_by_their_content(path, family, fmt):
+    found = sniff((CONFIG / path).read_bytes())
+    assert (found.family, found.fmt) == (family, fmt)
+
+
+@pytest.mark.parametrize("fixture, fmt", [("scope-stats/ps51.json", "json"), ("scope-stats/ps7.json", "json"),
+                                          ("scope-stats/list.txt", "txt")])
+def test_scope_statistics_are_not_taken_for_scopes(fixture, fmt):
+    found = sniff((FIXTURES / fixture).read_bytes())
+    assert (found.family, found.fmt) == ("scope-stats", fmt)
+
+
 @pytest.mark.parametrize("data", [b"", b"Name,Price\r\nwidget,3\r\n", b"hello\n", b"<html><body/></html>",
                                   b'{"just": "json"}', b"\x89PNG\r\n\x1a\n\x00\x00"])
 def test_what_is_no_artifact_is_not_recognised(data):
