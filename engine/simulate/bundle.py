@@ -33,6 +33,7 @@ def bundle_files(sim: Simulated, all_flavours: bool = False) -> dict[str, bytes]
     world = sim.world
     rng = random.Random(f"render-{world.seed}")
     files: dict[str, bytes] = {}
+    forms: dict[str, str] = {}
     for side in ("a", "b"):
         host = world.hosts[side]
         if not host.reachable:
@@ -45,7 +46,9 @@ def bundle_files(sim: Simulated, all_flavours: bool = False) -> dict[str, bytes]
             text = _render(output, flavour.name, shell)
             path = f"{host.folder}/{output.stem}.{flavour.ext}"
             if readable(path):
-                files[path] = encode(text, rng.choice(ENCODINGS[shell]))
+                encoding = rng.choice(ENCODINGS[shell])
+                files[path] = encode(text, encoding)
+                forms[path] = f"{flavour.name} {encoding}"
         _number_events(host)
         for log, stem in _LOG_FILES.items():
             records = [r for r in host.events if r.log == log]
@@ -61,8 +64,10 @@ def bundle_files(sim: Simulated, all_flavours: bool = False) -> dict[str, bytes]
                                depth=2 if flavour.name == "events-json-depth2" else 3)
             path = f"{host.folder}/events-{stem}.{flavour.ext}"
             if readable(path):
-                files[path] = encode(text, rng.choice(ENCODINGS[shell]))
-    files["manifest.json"] = _manifest(sim).encode("utf-8")
+                encoding = rng.choice(ENCODINGS[shell])
+                files[path] = encode(text, encoding)
+                forms[path] = f"{flavour.name} {encoding}"
+    files["manifest.json"] = _manifest(sim, forms).encode("utf-8")
     return dict(sorted(files.items()))
 
 
@@ -117,7 +122,7 @@ def _number_events(host: Host) -> None:
     host.events[:] = numbered
 
 
-def _manifest(sim: Simulated) -> str:
+def _manifest(sim: Simulated, forms: dict[str, str]) -> str:
     world = sim.world
     servers = {}
     for side in ("a", "b"):
@@ -132,7 +137,8 @@ def _manifest(sim: Simulated) -> str:
         "servers": servers,
         "simulation": {"seed": world.seed, "scenario": sim.scenario.name,
                        "faults": [{"kind": k, **{p: v for p, v in sorted(params.items())}} for k, params in sim.faults],
-                       "noise": [k for k, _ in sim.scenario.noise], "story": world.notes},
+                       "noise": [k for k, _ in sim.scenario.noise], "story": world.notes,
+                       "forms": forms},
     }
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 

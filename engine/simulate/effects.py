@@ -29,6 +29,11 @@ def effect(func: Effect) -> Effect:
     return func
 
 
+def _view(world: World, side: str) -> dict:
+    """This side's relationship record; a detached copy when another fault deleted it there."""
+    return world.hosts[side].relationship or {"name": world.relationship["name"]}
+
+
 def _since(world: World, params: dict):
     return world.ago(float(params.get("since_h", 2)))
 
@@ -107,7 +112,7 @@ def relationship_corrupt(world: World, params: dict) -> None:
     side = params["side"]
     host = world.hosts[side]
     since = _since(world, params)
-    rel = host.relationship
+    rel = _view(world, side)
     if params["variant"] == "missing":
         host.relationship = None
         a, b = world.hosts["a"], world.hosts["b"]
@@ -133,10 +138,10 @@ def shared_secret(world: World, params: dict) -> None:
     side = params["side"]
     if params["variant"] == "differ":
         for s in ("a", "b"):
-            world.hosts[s].relationship["auth"] = True
+            _view(world, s)["auth"] = True
     else:
-        world.hosts[side].relationship["auth"] = False
-        world.hosts[world.other(side)].relationship["auth"] = True
+        _view(world, side)["auth"] = False
+        _view(world, world.other(side))["auth"] = True
     world.inputs.channel_down.append((_since(world, params), None, "refused"))
     world.refusal.append(("digest", {"variant": params["variant"], "side": side}))
     world.notes.append(f"shared secret: {params['variant']} ({world.hosts[side].fqdn})")
@@ -238,7 +243,7 @@ def binding_backlog(world: World, params: dict) -> None:
         when = since + (until - since) * (0.5 + 0.5 * n / count)
         host.events.append(ev.EventRecord(ev.ADMIN, ev.DHCP, 20286, when,
                                           (f"{scope}.{world.rng.randrange(30, 219)}", world.partner_name(side),
-                                           host.relationship["name"])))
+                                           _view(world, side)["name"])))
     world.notes.append(f"{host.fqdn} dropped {count} binding updates during an outage that ended {until:%H:%M}Z")
 
 
@@ -287,7 +292,7 @@ def cluster_node(world: World, params: dict) -> None:
     partner = world.hosts[world.other(side)]
     node1 = partner.hostname + "-N1"
     domain = partner.fqdn.split(".", 1)[1]
-    world.hosts[side].relationship["partner_server"] = f"{node1.lower()}.{domain}"
+    _view(world, side)["partner_server"] = f"{node1.lower()}.{domain}"
     world.hosts[side].dns[f"{node1.lower()}.{domain}"] = partner.ip.rsplit(".", 1)[0] + ".240"
     partner.extra_ips.append(partner.ip.rsplit(".", 1)[0] + ".241")
     world.inputs.channel_down.append((_since(world, params), None, "silent"))
