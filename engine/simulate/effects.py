@@ -21,7 +21,7 @@ _WINRM_DOWN = ("Connecting to remote server {host} failed with the following err
                "complete the operation. Verify that the specified computer name is valid, that the computer "
                "is accessible over the network, and that a firewall exception for the WinRM service is "
                "enabled and allows access from this computer.")
-_NO_SERVICE = ("Failed to get version of the DHCP server {host}. (The RPC server is unavailable. (1722))")
+NO_SERVICE = "Failed to get version of the DHCP server {host}. (The RPC server is unavailable. (1722))"
 
 
 def effect(func: Effect) -> Effect:
@@ -154,7 +154,6 @@ def service_stopped(world: World, params: dict) -> None:
     side = params["side"]
     _stop_service(world, side, _since(world, params), crashed=params.get("how") == "crashed")
     host = world.hosts[side]
-    host.collector_errors.append(("failover", _NO_SERVICE.format(host=host.fqdn)))
     world.notes.append(f"DHCP Server service on {host.fqdn} {params.get('how', 'stopped')}")
 
 
@@ -225,7 +224,6 @@ def database_problem(world: World, params: dict) -> None:
     host.events.append(ev.EventRecord(ev.SYSTEM, ev.DHCP, 1004, since - timedelta(seconds=2),
                                       ("The JET Database call returned the following Error: -1018.",)))
     _stop_service(world, side, since, crashed=True)
-    host.collector_errors.append(("failover", _NO_SERVICE.format(host=host.fqdn)))
     world.notes.append(f"DHCP database on {host.fqdn} failed to initialise")
 
 
@@ -236,7 +234,7 @@ def binding_backlog(world: World, params: dict) -> None:
     since = _since(world, params)
     until = since + timedelta(hours=float(params.get("hours", 2)))
     world.inputs.channel_down.append((since, until, "silent"))
-    host, partner = world.hosts[side], world.hosts[world.other(side)]
+    host = world.hosts[side]
     scope = host.scopes[0]["ScopeId"].rsplit(".", 1)[0]
     count = world.rng.randrange(20, 80)
     for n in range(count):
@@ -269,8 +267,6 @@ def pool_exhaustion(world: World, params: dict) -> None:
     since = _since(world, params)
     other = world.other(side)
     _stop_service(world, other, since, crashed=True)
-    partner = world.hosts[other]
-    partner.collector_errors.append(("failover", _NO_SERVICE.format(host=partner.fqdn)))
     host = world.hosts[side]
     scope = host.scopes[0]
     scope["in_use"] = scope["size"] // 2
@@ -341,8 +337,6 @@ def partner_down_waiting(world: World, params: dict) -> None:
     mclt = timedelta(seconds=world.relationship["mclt_s"])
     stop = world.end - timedelta(hours=world.rng.uniform(1.2, 3))
     _stop_service(world, world.other(side), stop)
-    partner = world.hosts[world.other(side)]
-    partner.collector_errors.append(("failover", _NO_SERVICE.format(host=partner.fqdn)))
     world.inputs.partner_down.append((world.end - mclt * world.rng.uniform(0.1, 0.8), side))
     world.notes.append(f"{world.hosts[side].fqdn} put in PartnerDown by an admin")
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .bundle import bundle_files, write_bundle
+from .evidence import observable
 from .faults import FaultKind, fault_kinds
 from .run import run_scenario
 from .scenario import Scenario, random_scenario
@@ -34,6 +35,19 @@ class Case:
     verdict: str
     problems: list[str]          # problem lines beyond the simulated collector's own errors
     noise: list[str]
+    hidden: list[str] = field(default_factory=list)   # injected causes another fault left no evidence of
+
+    @property
+    def shown(self) -> list[str]:
+        """The injected causes the bundle carries evidence of."""
+        rest = list(self.hidden)
+        out = []
+        for cause in self.expected:
+            if cause in rest:
+                rest.remove(cause)
+            else:
+                out.append(cause)
+        return out
 
     @property
     def replay(self) -> str:
@@ -80,12 +94,13 @@ class Report:
     def false_alarms(self) -> list[Case]:
         return [c for c in self.healthy() if c.verdict != "healthy"]
 
-    def top_k_coverage(self) -> tuple[int, int]:
-        """Injected faults whose cause is among the first k findings (k = faults per scenario)."""
+    def top_k_coverage(self, shown_only: bool = True) -> tuple[int, int]:
+        """Injected faults whose cause is among the first k findings (k = faults per scenario);
+        by default only those the bundle carries evidence of (see evidence.py)."""
         found = total = 0
         for case in self.faulty():
             k = len(case.expected)
-            for cause in case.expected:
+            for cause in (case.shown if shown_only else case.expected):
                 total += 1
                 found += cause in case.found[:k]
         return found, total
@@ -94,7 +109,7 @@ class Report:
         out = []
         for case in self.cases:
             k = max(len(case.expected), 1)
-            if case.expected and set(case.expected) - set(case.found[:k]):
+            if case.shown and set(case.shown) - set(case.found[:k]):
                 out.append(case)
             elif not case.expected and case.verdict != "healthy":
                 out.append(case)
@@ -107,6 +122,7 @@ class Report:
 
     def as_dict(self) -> dict:
         found, total = self.top_k_coverage()
+        raw_found, raw_total = self.top_k_coverage(shown_only=False)
         per_cause = self.per_cause()
         faulty = self.faulty()
         return {
@@ -116,6 +132,9 @@ class Report:
             "top1": _ratio(sum(r["top1"] for r in per_cause.values()), sum(r["n"] for r in per_cause.values()))
             if self.faults == 1 else None,
             "top_k_coverage": _ratio(found, total),
+            "top_k_coverage_all": _ratio(raw_found, raw_total),
+            "hidden": [{"seed": c.seed, "kinds": c.kinds, "hidden": c.hidden, "found": c.found[:3]}
+                       for c in self.cases if c.hidden],
             "per_cause": {c: {**r, "top1_rate": _ratio(r["top1"], r["n"]), "top3_rate": _ratio(r["top3"], r["n"])}
                           for c, r in per_cause.items()},
             "confusion": self.confusion(),
@@ -180,5 +199,6 @@ def _run_case(analyzer, scenario: Scenario, path: Path) -> Case:
     problems = [p for p in diagnosis.problems
                 if not (p.startswith("manifest.json") and "the collector could not get" in p
                         and any(f"from {folder}:" in p for folder in collector))]
+    hidden = [fault_kinds()[name].cause for name, params in sim.faults if not observable(sim.world, name, params)]
     return Case(scenario.seed, kinds, expected, [f.cause for f in diagnosis.findings], diagnosis.verdict,
-                problems, [n for n, _ in scenario.noise])
+                problems, [n for n, _ in scenario.noise], hidden)

@@ -11,7 +11,9 @@ def render_text(report: Report) -> str:
              f"{data['scenarios_per_second']} scenarios/s"]
     if data["top1"] is not None:
         lines.append(f"top-1 accuracy: {_pct(data['top1'])}")
-    lines.append(f"faults found in the top {report.faults}: {_pct(data['top_k_coverage'])}")
+    lines.append(f"faults found in the top {report.faults}: {_pct(data['top_k_coverage'])} of those the bundle shows "
+                 f"({_pct(data['top_k_coverage_all'])} of all; {len(data['hidden'])} scenario(s) where one fault "
+                 "hid another's evidence)")
     lines.append(f"false alarms on healthy pairs: {len(data['false_alarms'])} of {data['healthy']}")
     lines += ["", f"{'cause':28} {'n':>5} {'top-1':>7} {'top-3':>7}"]
     for cause, row in data["per_cause"].items():

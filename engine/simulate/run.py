@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from . import eventlog as ev
-from .effects import EFFECTS
+from .effects import EFFECTS, NO_SERVICE
 from .faults import fault_kinds
 from .model import World, build_world
 from .scenario import Scenario, draw_noise
@@ -53,6 +53,10 @@ def run_scenario(scenario: Scenario) -> Simulated:
     machine = PairMachine(("a", "b"), rel["primary"], timedelta(seconds=rel["mclt_s"]),
                           timedelta(seconds=rel["switch_s"]) if rel["auto_transition"] else None, world.start)
     world.trace = machine.run(world.inputs, world.end)
+    for side, host in world.hosts.items():
+        # Get-DhcpServerv4Failover needs the DHCP service: a stopped one leaves a collector error
+        if host.reachable and world.trace.final[side] is None:
+            host.collector_errors.append(("failover", NO_SERVICE.format(host=host.fqdn)))
     _log_trace(world, rng)
     _log_noise(world, rng)
     return Simulated(scenario, world, applied)

@@ -60,6 +60,7 @@ class _Side:
     running: bool = True
     recorded: str = NORMAL          # the state kept in the database across a restart (prevState)
     token: int = 0                  # bumps on every state entry; a timer for an older entry is void
+    stops: int = 0                  # service outages in progress
 
 
 @dataclass
@@ -188,8 +189,12 @@ class PairMachine:
             self._attempt(when + CONNECT_RETRY)
 
     def _on_service(self, when: datetime, name: str, up: bool) -> None:
+        # overlapping stops (two faults on one server): it runs again only when all have ended
         side = self.sides[name]
-        side.running = up
+        side.stops += -1 if up else 1
+        if (side.stops == 0) == side.running:
+            return
+        side.running = up = side.stops == 0
         if not up:
             self._enter(side, STOPPED, when)
             if self.connected:  # the partner sees the TCP session close at once
