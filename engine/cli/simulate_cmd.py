@@ -72,6 +72,7 @@ def eval_cmd(scenarios: int, faults: int, seed: int, fmt: str, engine: str, outp
     Exit code 0 when every fault was found in the top places and no healthy pair raised an
     alarm, 1 otherwise.
     """
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from ..pipeline import Analyzer
@@ -80,7 +81,7 @@ def eval_cmd(scenarios: int, faults: int, seed: int, fmt: str, engine: str, outp
 
     analyzer = Analyzer(engine, list(rule_dirs))
     with Progress(TextColumn("simulate + diagnose"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  transient=True, disable=not sys.stderr.isatty()) as bar:
+                  console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("eval", total=scenarios)
         report = evaluate(analyzer, scenarios, faults, seed, lambda n: bar.advance(task, n))
     data = report.as_dict()

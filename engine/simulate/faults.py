@@ -32,6 +32,8 @@ class FaultKind:
 
     def draw(self, rng: random.Random, fixed: dict[str, Any], where: str) -> dict[str, Any]:
         """The parameters: `fixed` ones checked, the others drawn from their choices or range."""
+        if "server" in fixed and "side" in self.params and "side" not in fixed:  # the issue's spelling
+            fixed = {("side" if k == "server" else k): v for k, v in fixed.items()}
         unknown = sorted(set(fixed) - set(self.params))
         if unknown:
             raise UsageError(f"{where}: fault {self.name} has no parameter {unknown[0]!r}; "

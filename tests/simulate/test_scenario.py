@@ -55,3 +55,18 @@ def test_a_scenario_file_seed_is_overridden_by_the_command_line(tmp_path):
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_shipped_scenarios_load(path):
     assert load_scenario(path).name
+
+
+def test_the_issue_example_scenario_runs(tmp_path):
+    """`faults: [{kind: port647-blocked, direction: b->a}, {kind: clock-skew, server: b, seconds: 95}]`"""
+    from engine.simulate.run import run_scenario
+
+    path = tmp_path / "issue.yaml"
+    path.write_text("seed: 2\nfaults:\n  - {kind: port647-blocked, direction: b->a}\n"
+                    "  - {kind: clock-skew, server: b, seconds: 95}\n")
+    sim = run_scenario(load_scenario(path))
+    (first, blocked), (second, skew) = sim.faults
+    assert (first, blocked["direction"], second, skew["side"], skew["seconds"]) == \
+        ("port_647_blocked", "b->a", "clock_skew", "b", 95.0)
+    assert sim.world.blocked_647 == {"b->a"}
+    assert 94 <= abs(sim.world.hosts["b"].clock_offset_s - sim.world.hosts["a"].clock_offset_s) <= 96
