@@ -102,12 +102,19 @@ def _render(output: art.Output, flavour: str, shell: str) -> str:
     if not records:
         return ""
     if output.cim_class:
-        records = [{**r, "PSComputerName": None, "CimClass": f"ROOT/Microsoft/Windows/DHCP:{output.cim_class}",
-                    "CimInstanceProperties": [f"{k} = {json.dumps(str(v))[:40]}" for k in list(r)[:6] for v in [r[k]]],
-                    "CimSystemProperties": "Microsoft.Management.Infrastructure.CimSystemProperties"}
-                   for r in records]
+        records = [_with_cim_members(r, output.cim_class) for r in records]
     value = records if len(records) > 1 else records[0]
     return dumps(value, shell, enums_as_strings=flavour == "ps7-json-enums-as-strings") + "\n"
+
+
+def _with_cim_members(record: dict, cim_class: str) -> dict:
+    """What ConvertTo-Json adds to a CIM instance at the default depth [S32]: the class and the
+    instance properties flattened to their text (`Name = "value"`), which readers must ignore."""
+    flattened = [f"{key} = {json.dumps(str(value))[:40]}" if value is not None else key
+                 for key, value in record.items()]
+    return {**record, "PSComputerName": None, "CimClass": f"ROOT/Microsoft/Windows/DHCP:{cim_class}",
+            "CimInstanceProperties": flattened,
+            "CimSystemProperties": "Microsoft.Management.Infrastructure.CimSystemProperties"}
 
 
 def _number_events(host: Host) -> None:

@@ -250,7 +250,6 @@ def not_authorized(world: World, params: dict) -> None:
     """RC13: not authorized in AD: 1046 in System, IsAuthorized False."""
     side = params["side"]
     host = world.hosts[side]
-    host.authorized = False
     host.settings["IsAuthorized"] = False
     domain = host.fqdn.split(".", 1)[1]
     since = _since(world, params)

@@ -49,7 +49,6 @@ class Host:
     time_synced: bool = True
     reachable: bool = True            # WinRM answers: the collector got this server's outputs
     icmp: bool = True                 # answers ping
-    authorized: bool = True
     firewall: list[FirewallRule] = field(default_factory=list)
     relationship: Optional[dict] = None   # this side's view; None: it has no relationship
     dns: dict[str, Optional[str]] = field(default_factory=dict)   # name -> address it resolves to (None: fails)
@@ -77,8 +76,7 @@ class World:
     blocked_647: set[str] = field(default_factory=set)   # "a->b": a cannot reach b's 647
     refusal: list[tuple[str, dict]] = field(default_factory=list)  # why CONNECTs are dropped: ("time"|"digest", info)
     trace: Optional[Trace] = None
-    notes: list[str] = field(default_factory=list)       # what happened, for the bundle README
-    listening: dict[str, bool] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)       # what happened, one line per fault (manifest)
 
     def other(self, side: str) -> str:
         return "b" if side == "a" else "a"
