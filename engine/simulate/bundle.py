@@ -87,6 +87,8 @@ def _render(output: art.Output, flavour: str, shell: str) -> str:
     records = output.records
     if output.family == "failover":
         records_list = [art.failover_list_view(r) for r in records]
+    elif output.family == "services":
+        records_list = [art.services_list_view(r) for r in records]
     elif output.family == "tnc":
         records_list = [art.probe_list_view(r) for r in records]
         records = [art.probe_json(r) for r in records]

@@ -86,6 +86,15 @@ def services(world: World, host: Host) -> Output:
                   table_columns=("Status", "Name", "DisplayName"), table_widths={"Status": 9, "Name": 19})
 
 
+def services_list_view(record: dict) -> dict:
+    """Get-Service | Format-List: the properties of the default list view, in its order."""
+    name = record["Name"]
+    return {"Name": name, "DisplayName": record["DisplayName"], "Status": record["Status"],
+            "DependentServices": [], "ServicesDependedOn": ["RpcSs", "Tcpip", "SamSs", "EventLog", "Afd"]
+            if name == "DHCPServer" else [], "CanPauseAndContinue": name == "DHCPServer",
+            "CanShutdown": True, "CanStop": record["CanStop"], "ServiceType": "Win32ShareProcess"}
+
+
 def firewall(world: World, host: Host) -> Output:
     records = []
     for rule in host.firewall:
