@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from json.encoder import encode_basestring as _quote
 
 from .psvalues import DateTime, Enum, IPAddress, TimeSpan
 
@@ -16,66 +17,91 @@ _PS51_ESCAPES = {"'": "\\u0027", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
 
 def dumps(value, shell: str, enums_as_strings: bool = False) -> str:
-    plain = _plain(value, shell, enums_as_strings)
     if shell == "ps51":
-        return _ps51(plain, 0)
-    return json.dumps(plain, indent=2, ensure_ascii=False)
+        out: list[str] = []
+        _ps51(value, 0, out)
+        return "".join(out)
+    return json.dumps(_plain(value, enums_as_strings), indent=2, ensure_ascii=False)
 
 
-class _Raw(str):
-    """A JSON token already encoded (5.1 dates keep their escaped slashes)."""
-
-
-def _plain(value, shell: str, enums_as_strings: bool):
+def _plain(value, enums_as_strings: bool):
+    """Typed values as PowerShell 7 serialises them."""
     if isinstance(value, dict):
-        return {k: _plain(v, shell, enums_as_strings) for k, v in value.items()}
+        return {k: _plain(v, enums_as_strings) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v, shell, enums_as_strings) for v in value]
+        return [_plain(v, enums_as_strings) for v in value]
     if isinstance(value, TimeSpan):
         return value.parts()
     if isinstance(value, DateTime):
-        return _Raw(f'"\\/Date({value.ms()})\\/"') if shell == "ps51" else value.iso()
+        return value.iso()
     if isinstance(value, Enum):
         return value.name if enums_as_strings else value.number
     if isinstance(value, IPAddress):
-        return {"Address": value.number(), "AddressFamily": 2, "ScopeId": None, "IsIPv6Multicast": False,
-                "IsIPv6LinkLocal": False, "IsIPv6SiteLocal": False, "IsIPv6Teredo": False,
-                "IsIPv4MappedToIPv6": False, "IPAddressToString": value.text}
+        return _ip_object(value)
     return value
 
 
-def _ps51(value, column: int) -> str:
-    pad = " " * column
-    if isinstance(value, dict):
+def _ip_object(value: IPAddress) -> dict:
+    return {"Address": value.number(), "AddressFamily": 2, "ScopeId": None, "IsIPv6Multicast": False,
+            "IsIPv6LinkLocal": False, "IsIPv6SiteLocal": False, "IsIPv6Teredo": False,
+            "IsIPv4MappedToIPv6": False, "IPAddressToString": value.text}
+
+
+def _ps51(value, column: int, out: list[str]) -> None:
+    """Append the 5.1 text of `value`, whose first character sits at `column`."""
+    kind = type(value)
+    if kind is dict:
         if not value:
-            return "{\r\n\r\n" + pad + "}"
-        lines = []
+            out.append("{\r\n\r\n" + " " * column + "}")
+            return
+        out.append("{\r\n")
+        pad = " " * (column + 4)
+        first = True
         for key, item in value.items():
-            head = f'{pad}    "{key}":  '
-            lines.append(head + _ps51(item, len(head)))
-        return "{\r\n" + ",\r\n".join(lines) + "\r\n" + pad + "}"
-    if isinstance(value, list):
+            if not first:
+                out.append(",\r\n")
+            first = False
+            head = f'{pad}"{key}":  '
+            out.append(head)
+            _ps51(item, len(head), out)
+        out.append("\r\n" + " " * column + "}")
+    elif kind is list or kind is tuple:
         if not value:
-            return "[\r\n\r\n" + pad + "]"
-        inner = " " * (column + 4)
-        return "[\r\n" + ",\r\n".join(inner + _ps51(item, column + 4) for item in value) + "\r\n" + pad + "]"
-    return _scalar51(value)
+            out.append("[\r\n\r\n" + " " * column + "]")
+            return
+        out.append("[\r\n")
+        pad = " " * (column + 4)
+        for number, item in enumerate(value):
+            out.append(",\r\n" + pad if number else pad)
+            _ps51(item, column + 4, out)
+        out.append("\r\n" + " " * column + "]")
+    elif kind is TimeSpan:
+        _ps51(value.parts(), column, out)
+    elif kind is IPAddress:
+        _ps51(_ip_object(value), column, out)
+    elif kind is DateTime:
+        out.append(f'"\\/Date({value.ms()})\\/"')
+    elif kind is Enum:
+        out.append(str(value.number))
+    else:
+        out.append(_scalar51(value))
 
 
 def _scalar51(value) -> str:
-    if isinstance(value, _Raw):
-        return str(value)
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
         return str(value)
-    if isinstance(value, float):
+    if type(value) is float:
         if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
             return str(int(value))
         return repr(value)
-    text = json.dumps(str(value), ensure_ascii=False)
-    for char, escape in _PS51_ESCAPES.items():
-        text = text.replace(char, escape)
+    text = _quote(str(value))
+    if "'" in text or "<" in text or ">" in text or "&" in text:
+        for char, escape in _PS51_ESCAPES.items():
+            text = text.replace(char, escape)
     return text
