@@ -94,8 +94,8 @@ def _render(output: art.Output, flavour: str, shell: str) -> str:
         records = [art.probe_json(r) for r in records]
     else:
         records_list = records
-    if flavour in ("format-list", "format-table"):
-        if flavour == "format-table":
+    if flavour in ("format-list", "format-table", "format-table-cim"):
+        if flavour != "format-list":
             cols = output.table_columns or (tuple(records_list[0]) if records_list else ())
             body = format_table([{c: r.get(c) for c in cols} for r in records_list], output.table_widths)
         else:
@@ -153,7 +153,8 @@ def _manifest(sim: Simulated, forms: dict[str, str]) -> str:
 
 
 def write_bundle(files: dict[str, bytes], out: Path) -> None:
-    """A folder, or a .zip when `out` ends in .zip; never half-written, never over an existing one."""
+    """A folder, or a .zip when `out` ends in .zip; never half-written. A .zip replaces an older
+    one atomically; a folder is never written into an existing, non-empty one."""
     if out.suffix.lower() == ".zip":
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -22,7 +22,7 @@ from ..parsers import parser_for, recognise
 @dataclass(frozen=True)
 class Flavour:
     name: str
-    form: str                 # json | list | table | text | events-json | events-xml | events-csv
+    form: str                 # json | list | table | cim-table | text | events-json | events-xml | events-csv
     ext: str
     shells: tuple[str, ...]
     enabled: bool
@@ -36,6 +36,9 @@ FLAVOURS = {f.name: f for f in (
     Flavour("format-list", "list", "txt", ("ps51", "ps7"), True, "Format-List console text"),
     Flavour("format-table", "table", "txt", ("ps51", "ps7"), True,
             "default table view (Get-Service, Resolve-DnsName); other cmdlets: issue 4"),
+    Flavour("format-table-cim", "cim-table", "txt", ("ps51", "ps7"), False,
+            "Format-Table of the CIM outputs (scopes, options, ... and failover/firewall piped to ft) — "
+            "disabled until the table readers of issue 4 land"),
     Flavour("console-text", "text", "txt", ("ps51", "ps7"), True, "what a text-only command prints (w32tm, errors)"),
     Flavour("events-json-depth3", "events-json", "json", ("ps51", "ps7"), True,
             "Get-WinEvent | ConvertTo-Json -Depth 3: insertion strings as Properties[].Value"),

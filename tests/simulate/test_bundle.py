@@ -102,6 +102,9 @@ def test_disabled_forms_are_drawn_only_on_request_and_written_only_when_fodoc_re
     everything = {choose(random.Random(n), forms, "ps7", all_flavours=True).name for n in range(60)}
     assert default == {"events-json-depth3", "wevtutil-xml"}
     assert everything == default | {"eventviewer-csv"}
+    cim = ("json", "list", "cim-table")
+    assert "format-table-cim" not in {choose(random.Random(n), cim, "ps51").name for n in range(60)}
+    assert "format-table-cim" in {choose(random.Random(n), cim, "ps51", all_flavours=True).name for n in range(60)}
     # no parser reads CSV events yet (issue 4), so such a file would be left out of the bundle
     assert not readable("DHCP-A/events-System.csv")
     assert readable("DHCP-A/events-System.xml") and readable("DHCP-A/failover.txt")

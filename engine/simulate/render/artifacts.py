@@ -23,7 +23,7 @@ class Output:
     family: str
     records: list[dict] = field(default_factory=list)
     text: Optional[str] = None    # commands that print text only (w32tm)
-    forms: tuple[str, ...] = ("json", "list")   # json | list | table | text
+    forms: tuple[str, ...] = ("json", "list")   # json | list | table | cim-table | text
     table_widths: Optional[dict[str, int]] = None
     table_columns: Optional[tuple[str, ...]] = None
     prefix: str = ""              # warnings PowerShell prints before the records
@@ -64,7 +64,8 @@ def failover(world: World, host: Host) -> Output:
             "SecondaryServerIP": rel["secondary_ip"], "PrimaryServerName": rel["primary_name"],
             "SecondaryServerName": rel["secondary_name"], "ServerType": rel["server_type"],
         })
-    return Output("failover", "failover", records, cim_class="DhcpServerv4Failover")
+    return Output("failover", "failover", records, cim_class="DhcpServerv4Failover",
+                  forms=("json", "list", "cim-table"), table_columns=('Name', 'PartnerServer', 'Mode', 'State', 'ScopeId'))
 
 
 def failover_list_view(record: dict) -> dict:
@@ -115,7 +116,8 @@ def firewall(world: World, host: Host) -> Output:
             "PolicyStoreSourceType": Enum("Local" if rule.store == "PersistentStore" else "GroupPolicy",
                                           1 if rule.store == "PersistentStore" else 2),
         })
-    return Output("firewall", "firewall", records, cim_class="MSFT_NetFirewallRule")
+    return Output("firewall", "firewall", records, cim_class="MSFT_NetFirewallRule",
+                  forms=("json", "list", "cim-table"), table_columns=('Name', 'DisplayName', 'Enabled', 'Direction', 'Action'))
 
 
 def probe(world: World, host: Host, target_name: str, port: int = 647) -> Output:
@@ -230,7 +232,8 @@ def scopes(world: World, host: Host) -> Output:
                 "LeaseDuration": TimeSpan(s["LeaseDuration_s"]), "Description": "", "SuperscopeName": None,
                 "Type": "Dhcp", "Delay": 0, "MaxBootpClients": 4294967295, "ActivatePolicies": True}
                for s in host.scopes]
-    return Output("scopes", "scopes", records, cim_class="DhcpServerv4Scope")
+    return Output("scopes", "scopes", records, cim_class="DhcpServerv4Scope",
+                  forms=("json", "list", "cim-table"), table_columns=('ScopeId', 'SubnetMask', 'Name', 'State', 'StartRange', 'EndRange', 'LeaseDuration'))
 
 
 def scope_stats(world: World, host: Host) -> Output:
@@ -243,7 +246,8 @@ def scope_stats(world: World, host: Host) -> Output:
                          "Pending": 0, "AddressesFreeOnThisServer": mine, "AddressesFreeOnPartnerServer": free - mine,
                          "AddressesInUseOnThisServer": s["in_use"] // 2,
                          "AddressesInUseOnPartnerServer": s["in_use"] - s["in_use"] // 2, "SuperscopeName": None})
-    return Output("scope-stats", "scope-stats", records, cim_class="DhcpServerv4ScopeStatistics")
+    return Output("scope-stats", "scope-stats", records, cim_class="DhcpServerv4ScopeStatistics",
+                  forms=("json", "list", "cim-table"), table_columns=('ScopeId', 'Free', 'InUse', 'PercentageInUse', 'Reserved', 'Pending', 'SuperscopeName'))
 
 
 def options_server(world: World, host: Host) -> Output:
@@ -252,7 +256,9 @@ def options_server(world: World, host: Host) -> Output:
         {"OptionId": 15, "Name": "DNS Domain Name", "Type": "String", "Value": [domain], "VendorClass": "",
          "UserClass": "", "PolicyName": None},
         {"OptionId": 6, "Name": "DNS Servers", "Type": "IPv4Address", "Value": ["10.0.0.10"], "VendorClass": "",
-         "UserClass": "", "PolicyName": None}], cim_class="DhcpServerv4OptionValue")
+         "UserClass": "", "PolicyName": None}], cim_class="DhcpServerv4OptionValue",
+        forms=("json", "list", "cim-table"),
+        table_columns=("OptionId", "Name", "Type", "Value", "VendorClass", "UserClass", "PolicyName"))
 
 
 def options_scope(world: World, host: Host) -> Output:
@@ -260,19 +266,22 @@ def options_scope(world: World, host: Host) -> Output:
     records = [{"ScopeId": s["ScopeId"], "OptionId": option, "Name": names[option], "Type": "IPv4Address",
                 "Value": [value], "VendorClass": "", "UserClass": "", "PolicyName": None}
                for s in host.scopes for option, value in sorted(s["options"].items())]
-    return Output("options-scope", "options-scope", records, cim_class="DhcpServerv4OptionValue")
+    return Output("options-scope", "options-scope", records, cim_class="DhcpServerv4OptionValue",
+                  forms=("json", "list", "cim-table"), table_columns=('ScopeId', 'OptionId', 'Name', 'Type', 'Value', 'VendorClass', 'UserClass', 'PolicyName'))
 
 
 def reservations(world: World, host: Host) -> Output:
     records = [{"IPAddress": IPAddress(ip), "ScopeId": IPAddress(s["ScopeId"]), "ClientId": mac, "Name": name,
                 "Type": "Both", "Description": ""} for s in host.scopes for ip, mac, name in s["reservations"]]
-    return Output("reservations", "reservations", records, cim_class="DhcpServerv4Reservation")
+    return Output("reservations", "reservations", records, cim_class="DhcpServerv4Reservation",
+                  forms=("json", "list", "cim-table"), table_columns=('IPAddress', 'ScopeId', 'ClientId', 'Name', 'Type', 'Description'))
 
 
 def exclusions(world: World, host: Host) -> Output:
     records = [{"ScopeId": IPAddress(s["ScopeId"]), "StartRange": IPAddress(a), "EndRange": IPAddress(b)}
                for s in host.scopes for a, b in s["exclusions"]]
-    return Output("exclusions", "exclusions", records, cim_class="DhcpServerv4ExclusionRange")
+    return Output("exclusions", "exclusions", records, cim_class="DhcpServerv4ExclusionRange",
+                  forms=("json", "list", "cim-table"), table_columns=('ScopeId', 'StartRange', 'EndRange'))
 
 
 def dhcp_settings(world: World, host: Host) -> Output:
@@ -299,7 +308,8 @@ def bindings(world: World, host: Host) -> Output:
     return Output("bindings", "bindings", [{"InterfaceAlias": "Ethernet", "IPAddress": IPAddress(host.ip),
                                             "SubnetMask": IPAddress("255.255.255.0"), "BindingState": True,
                                             "InterfaceGuid": "{6C3B2B4E-4E0B-4C5B-9B7A-5D2C1A0F%04X}" % (world.seed % 65536)}],
-                  cim_class="DhcpServerv4Binding")
+                  cim_class="DhcpServerv4Binding", forms=("json", "list", "cim-table"),
+                  table_columns=("InterfaceAlias", "IPAddress", "SubnetMask", "BindingState"))
 
 
 CONFIGURATION = (scopes, scope_stats, options_server, options_scope, reservations, exclusions, dhcp_settings,
