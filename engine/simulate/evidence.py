@@ -1,0 +1,108 @@
+"""Whether a fault left the evidence that shows it, in this particular pair.
+
+Two faults can hide each other: a partner that is down or whose service is stopped exchanges no
+failover messages, so a shared-secret mismatch on it logs nothing and its relationship cannot be
+read; a stuck state shows only while the partners are connected. Such a fault is not a miss of
+the diagnosis when nothing in the bundle could show it. These checks read the model and the
+trace (what was logged, what the collector could reach), following the evidence lists of
+failover-knowledge.md §6, never fodoc's rules.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from .model import World
+
+Check = Callable[[World, dict], bool]
+_CHECKS: dict[str, Check] = {}
+
+
+def check(kind: str):
+    def register(func: Check) -> Check:
+        _CHECKS[kind] = func
+        return func
+    return register
+
+
+def observable(world: World, kind: str, params: dict) -> bool:
+    """True when the bundle carries what the reference lists as evidence of this fault."""
+    func = _CHECKS.get(kind)
+    return func(world, params) if func is not None else True
+
+
+def _collected(world: World, side: str, artifact: str = "*") -> bool:
+    host = world.hosts[side]
+    return host.reachable and not any(a in ("*", artifact) for a, _ in host.collector_errors)
+
+
+def _logged(world: World, side: str, *ids: int) -> bool:
+    return _collected(world, side) and any(r.event_id in ids for r in world.hosts[side].events)
+
+
+def _running(world: World, side: str) -> bool:
+    return world.hosts[side].reachable and world.trace.final[side] is not None
+
+
+@check("port_647_blocked")
+def _port(world: World, params: dict) -> bool:
+    """RC1: Test-NetConnection fails while the target answers ping and runs DHCP, or the
+    target's failover firewall rule is seen disabled / blocking."""
+    for direction in {"a->b": ["a->b"], "b->a": ["b->a"], "both": ["a->b", "b->a"]}[params["direction"]]:
+        source, target = direction[0], direction[-1]
+        if _collected(world, source) and _running(world, target) and world.hosts[target].icmp:
+            return True
+        if params["where"] != "network" and _collected(world, target):
+            return True
+    return False
+
+
+@check("clock_skew")
+def _clock(world: World, params: dict) -> bool:
+    """RC3: 20253 in a log we have, or a stripchart between two reachable partners."""
+    both = all(world.hosts[s].reachable for s in ("a", "b"))
+    return both or _logged(world, "a", 20253) or _logged(world, "b", 20253)
+
+
+@check("shared_secret_mismatch")
+def _secret(world: World, params: dict) -> bool:
+    """RC4: digest events (20256-20284), or EnableAuth differing between two readable outputs."""
+    digest = range(20256, 20285)
+    if _logged(world, "a", *digest) or _logged(world, "b", *digest):
+        return True
+    views = [world.hosts[s].relationship for s in ("a", "b") if _collected(world, s, "failover")]
+    return len(views) == 2 and all(views) and views[0].get("auth") != views[1].get("auth")
+
+
+@check("relationship_corrupt")
+def _relationship(world: World, params: dict) -> bool:
+    """RC5: both relationship outputs readable (one missing or different), in a state that
+    shows the pair is not working."""
+    return all(_collected(world, s, "failover") for s in ("a", "b")) and \
+        any(world.trace.final[s] not in (None, "Normal") for s in ("a", "b"))
+
+
+@check("partner_state_drift")
+def _drift(world: World, params: dict) -> bool:
+    """RC9: the partners are connected and report different states."""
+    final = world.trace.final
+    return all(_collected(world, s, "failover") for s in ("a", "b")) and None not in final.values() \
+        and final["a"] != final["b"] and not world.blocked_647 and not world.refusal \
+        and all(down[1] is not None for down in world.inputs.channel_down)
+
+
+@check("partner_service_stopped")
+def _stopped(world: World, params: dict) -> bool:
+    """RC2: the stopped service is seen (Get-Service on a reachable host) by a survivor that runs,
+    holds the relationship and logged 20255."""
+    side, other = params["side"], world.other(params["side"])
+    return _collected(world, side) and not _running(world, side) and _survivor(world, other)
+
+
+def _survivor(world: World, side: str) -> bool:
+    return _running(world, side) and _collected(world, side) and world.hosts[side].relationship is not None
+
+
+@check("partner_unreachable")
+def _unreachable(world: World, params: dict) -> bool:
+    """RC2 (host down): a survivor that runs, holds the relationship and was collected."""
+    return _survivor(world, world.other(params["side"]))
