@@ -8,6 +8,7 @@ it), and the verdict maps to monitoring-plugin exit codes.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from .inference.native import Miss, explain_miss, index_by_kind, satisfies
 from .knowledge import KnowledgeBase
 from .rules import Compare, Ref, Rule, explain_environment
 from .runbooks import render
+from .site import Suppression
 
 SCHEMA = "fodoc.diagnosis/1"
 _SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
@@ -76,6 +78,22 @@ class NotEvaluated:
 
 
 @dataclass
+class Suppressed:
+    """A finding the site config suppresses (engine/site.py): reported, never silently dropped."""
+
+    cause: str
+    title: str
+    severity: str
+    rules: list[str]
+    server: str
+    partner: str | None
+    relationship: str | None
+    reason: str
+    until: str
+    config: str
+
+
+@dataclass
 class Diagnosis:
     verdict: str
     summary: str
@@ -92,6 +110,8 @@ class Diagnosis:
     unread: list[str] = field(default_factory=list)
     observations: list[str] = field(default_factory=list)
     artifacts: list[dict[str, Any]] = field(default_factory=list)
+    suppressed: list[Suppressed] = field(default_factory=list)
+    expired_suppressions: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -99,14 +119,20 @@ class Diagnosis:
 
 
 def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact],
-                    matches: list[Match], engine_name: str) -> Diagnosis:
-    findings = _findings(kb, facts, matches)
+                    matches: list[Match], engine_name: str,
+                    suppressions: Mapping[str, Suppression] | None = None,
+                    expired: Sequence[Suppression] = ()) -> Diagnosis:
+    suppressions = suppressions or {}
+    hidden = _findings(kb, facts, [m for m in matches if m.rule.id in suppressions])
+    findings = _findings(kb, facts, [m for m in matches if m.rule.id not in suppressions])
     fired_causes = {f.cause for f in findings}
     index = index_by_kind(facts)
     ruled_out, not_evaluated = _misses(kb, index, extraction, fired_causes)
+    ruled_out = [r for r in ruled_out if r.rule not in suppressions]
+    not_evaluated = [n for n in not_evaluated if n.rule not in suppressions]
     _link_competitors(kb, findings)
     relationships = _relationships(facts)
-    unexplained = _unexplained(relationships, findings)
+    unexplained = _unexplained(relationships, findings + hidden)
     # Each side reports only its own state: a partner whose failover output is missing (not
     # collected, or unreadable) leaves the pair's health unknown, whatever this side says.
     uncollected = {f["partner"] for f in facts if f.kind == "pair" and not f.get("partner_collected")
@@ -124,7 +150,23 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
                      extraction.servers, relationships, findings, ruled_out, not_evaluated,
                      _timeline(facts), problems, _manifest_summary(extraction.manifest), engine_name,
                      unexplained, unread, observations,
-                     [dataclasses.asdict(record) for record in extraction.artifacts])
+                     [dataclasses.asdict(record) for record in extraction.artifacts],
+                     _suppressed(hidden, suppressions), _expired(expired))
+
+
+def _suppressed(hidden: list[Finding], suppressions: Mapping[str, Suppression]) -> list[Suppressed]:
+    result = []
+    for finding in hidden:
+        lead = suppressions[finding.rules[0]]
+        result.append(Suppressed(finding.cause, finding.title, finding.severity, finding.rules,
+                                 finding.server, finding.partner, finding.relationship,
+                                 lead.reason, lead.until.isoformat(), lead.where))
+    return result
+
+
+def _expired(expired: Sequence[Suppression]) -> list[str]:
+    return [f"the suppression of rule {s.rule} expired on {s.until.isoformat()} and no longer "
+            f"applies ({s.where}: {s.reason})" for s in expired]
 
 
 def _observations(facts: list[Fact], findings: list[Finding]) -> list[str]:

@@ -13,6 +13,7 @@ from .errors import RuleLoadError, RunbookError
 from .kb import shipped_dir
 from .rules import Rule, load_rules
 from .runbooks import Runbook, load_runbook
+from .site import runbook_dirs_of
 
 
 class RunbookLibrary:
@@ -67,10 +68,15 @@ class KnowledgeBase:
 
 def load_knowledge_base(rule_dirs: list[Path] | None = None,
                         runbook_dirs: list[Path] | None = None) -> KnowledgeBase:
-    """Load the shipped knowledge base, plus site directories that add or override by id/cause."""
+    """Load the shipped knowledge base, plus site directories that add or override by id/cause.
+
+    A site rules directory may carry its runbooks in a `runbooks/` folder (engine/site.py); they
+    override shipped runbooks by cause, and explicit `runbook_dirs` come last.
+    """
     catalog = load_catalog(shipped_dir("facts"))
     rules = load_rules([shipped_dir("rules")] + list(rule_dirs or []), catalog)
-    runbooks = RunbookLibrary([shipped_dir("runbooks")] + list(runbook_dirs or []))
+    runbooks = RunbookLibrary([shipped_dir("runbooks")] + runbook_dirs_of(list(rule_dirs or []))
+                              + list(runbook_dirs or []))
     for rule in rules:
         if rule.cause not in runbooks:
             raise RuleLoadError(rule.path, f"cause {rule.cause!r} has no runbook "

@@ -27,6 +27,7 @@ def cli() -> None:
 
 # Each command lives in its own module and registers itself on `cli` when imported.
 from . import diagnose_cmd  # noqa: E402,F401
+from . import rules_cmd  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -67,6 +67,14 @@ def render_markdown(d: Diagnosis) -> str:
                               f"   {fence}powershell"]
                     lines += [f"   {line}" for line in step.command.splitlines()]
                     lines += [f"   {fence}", ""]
+    if d.suppressed or d.expired_suppressions:
+        lines += ["## Suppressed by the site config", ""]
+        lines += [f"- {_md(item.cause)} ({_md(', '.join(item.rules))}) on {_md(item.server)}"
+                  + (f", relationship {_md(item.relationship)}" if item.relationship else "")
+                  + f": {_md(item.title)} — suppressed until {item.until}: {_md(item.reason)} ({_md(item.config)})"
+                  for item in d.suppressed]
+        lines += [f"- Expired: {_md(text)}" for text in d.expired_suppressions]
+        lines.append("")
     if d.observations:
         lines += ["## Notes", ""] + [f"- {_md(note)}" for note in d.observations] + [""]
     if d.ruled_out:

@@ -76,6 +76,15 @@ def _report(out: _Lines, d: Diagnosis) -> None:
     elif d.verdict == "healthy":
         out(("No fault found.", "bold green"))
         out()
+    if d.suppressed or d.expired_suppressions:
+        out(("Suppressed by the site config", "bold underline"))
+        for item in d.suppressed:
+            where = f", relationship {item.relationship}" if item.relationship else ""
+            out(f"  - {item.cause} ({', '.join(item.rules)}) on {item.server}{where}: {item.title}")
+            out(f"      suppressed until {item.until}: {item.reason} ({item.config})")
+        for text in d.expired_suppressions:
+            out(("  - Expired: ", "bold yellow"), text)
+        out()
     for item in d.unexplained:
         out((f"Unexplained: {item['relationship']} is {item['state']} on {item['server']} and no "
              "known cause matched.", _VERDICT_STYLE[d.verdict]))
