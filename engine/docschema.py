@@ -80,6 +80,10 @@ def _problem(doc: Any, error: jsonschema.ValidationError) -> SchemaProblem:
     node, line = _locate(doc, path)
     field = ".".join(_label(part) for part in path).replace(".[", "[")
     validator = error.validator
+    if "propertyNames" in error.schema_path:
+        if isinstance(node, LineDict):
+            line = _line_of(node, error.instance) or line
+        return SchemaProblem(line, field, f"{error.instance!r} is not an allowed name here")
     if validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = list(error.schema.get("properties", {}))
         extra = sorted((k for k in error.instance if k not in allowed), key=str)
@@ -105,8 +109,6 @@ def _problem(doc: Any, error: jsonschema.ValidationError) -> SchemaProblem:
     if validator == "pattern":
         described = error.schema.get("description") or f"the pattern {error.validator_value}"
         return SchemaProblem(line, field, f"{error.instance!r} is not {described}")
-    if validator == "propertyNames":
-        return SchemaProblem(line, field, f"{error.instance!r} is not an allowed name here")
     if validator in ("minItems", "minProperties", "minLength"):
         return SchemaProblem(line, field, "must not be empty")
     if validator in ("exclusiveMinimum", "maximum", "minimum", "exclusiveMaximum"):

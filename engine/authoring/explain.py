@@ -116,3 +116,35 @@ def runbook_text(kb: KnowledgeBase, cause: str) -> list[str]:
             if step.expect:
                 lines.append(f"       expect: {' '.join(step.expect.split())}")
     return lines
+
+
+def describe_facts(kb: KnowledgeBase, kind: str | None = None) -> str:
+    """The fact catalog in words: every kind (or one), its fields, types, units and meaning."""
+    kinds = sorted(kb.catalog.kinds)
+    if kind is not None:
+        if kind not in kb.catalog.kinds:
+            hint = kb.catalog.suggest_kind(kind)
+            raise UsageError(f"no fact kind {kind!r}" + (f" (did you mean {hint!r}?)" if hint else "")
+                             + f"; the kinds are {', '.join(kinds)}")
+        kinds = [kind]
+    lines = []
+    for name in kinds:
+        spec = kb.catalog.kinds[name]
+        produced = ", ".join(spec.produced_by) or "-"
+        lines.append(f"{name}: {' '.join(spec.description.split())}")
+        lines.append(f"  from: {produced}" + ("  (derived by fodoc from other facts)" if spec.derived else ""))
+        if kind is None:
+            lines.append("  fields: " + ", ".join(spec.fields))
+            continue
+        for field_spec in spec.fields.values():
+            extra = []
+            if field_spec.required:
+                extra.append("required")
+            if field_spec.unit:
+                extra.append(f"unit {field_spec.unit}")
+            if field_spec.enum:
+                extra.append("one of " + ", ".join(field_spec.enum))
+            detail = f" ({'; '.join(extra)})" if extra else ""
+            lines.append(f"  {field_spec.name}: {field_spec.type}{detail} — "
+                         f"{' '.join(field_spec.description.split())}")
+    return "\n".join(lines) + "\n"

@@ -217,6 +217,8 @@ class _Linter:
     def __init__(self, today: dt.date):
         self.today = today
         self.issues: list[Issue] = []
+        self.declared_causes: set[str] = set()
+        self.unreadable = False     # a linted file could not be read, so its cause is unknown
         self.catalog: FactCatalog = load_catalog(shipped_dir("facts"))
         self.shipped_rules = {p.stem for p in _yaml_files([shipped_dir("rules")])}
         self.shipped_rule_dir = shipped_dir("rules").resolve()
@@ -226,14 +228,19 @@ class _Linter:
         self.issues.append(Issue(str(path), line, check, message, CHECKS[check][0]))
 
     def _document(self, path: Path, schema: str) -> Any:
+        """The parsed file if it is valid YAML matching its schema, else None (issues added)."""
         try:
             doc = load_yaml(path)
         except KnowledgeBaseError as exc:
             self.add(path, _line_from(exc.path), "yaml", exc.message)
+            self.unreadable = True
             return None
         if not isinstance(doc, dict):
             self.add(path, 0, "schema", "expected a mapping")
+            self.unreadable = True
             return None
+        if schema == "rule" and isinstance(doc.get("cause"), str):
+            self.declared_causes.add(doc["cause"])  # even when the rule itself is invalid
         problems = validate_structure(schema, doc)
         for problem in problems:
             text = f"{problem.field}: {problem.message}" if problem.field else problem.message
@@ -361,8 +368,10 @@ class _Linter:
                              f"step {step.id}: {problem.message}")
 
     def orphans(self, runbook_paths: list[Path], causes: set[str]) -> None:
+        if self.unreadable:
+            return
         for path in runbook_paths:
-            if path.stem not in causes and not any(i.path == str(path) and i.severity == "error"
+            if path.stem not in causes | self.declared_causes and not any(i.path == str(path) and i.severity == "error"
                                                    for i in self.issues):
                 self.add(path, 1, "runbook-without-rule",
                          f"no rule concludes cause {path.stem!r}, so this runbook is never used")

@@ -1,4 +1,4 @@
-"""`fodoc rules lint|test|list|show|coverage|new` and `fodoc explain CAUSE`: the rule author's tools.
+"""`fodoc rules lint|test|list|show|facts|coverage|new` and `fodoc explain CAUSE`: the rule author's tools.
 
 Every command here loads the knowledge base as `fodoc diagnose` does (shipped files plus
 --rules-dir / FODOC_RULES_DIR and --runbooks-dir), so what the author checks is what runs.
@@ -38,7 +38,7 @@ def _emit(text: str, output: Path | None) -> None:
 
 @cli.group()
 def rules() -> None:
-    """Write, check and test rules: lint, test, list, show, coverage, new."""
+    """Write, check and test rules: lint, test, list, show, facts, coverage, new."""
 
 
 @rules.command()
@@ -165,6 +165,15 @@ def show(rule_id: str, rule_dirs: tuple[Path, ...], runbook_dirs: tuple[Path, ..
 
     kb = _load(rule_dirs, runbook_dirs)
     click.echo(show_rule(kb, find_rule(kb, rule_id)), nl=False)
+
+
+@rules.command()
+@click.argument("kind", required=False)
+def facts(kind: str | None) -> None:
+    """The fact kinds rules can match (or one KIND with its fields, types and units)."""
+    from ..authoring.explain import describe_facts
+
+    click.echo(describe_facts(_load((), ()), kind), nl=False)
 
 
 @rules.command("coverage")
