@@ -125,11 +125,9 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
     suppressions = suppressions or {}
     hidden = _findings(kb, facts, [m for m in matches if m.rule.id in suppressions])
     findings = _findings(kb, facts, [m for m in matches if m.rule.id not in suppressions])
-    fired_causes = {f.cause for f in findings}
+    fired_causes = {f.cause for f in findings + hidden}  # a suppressed cause is found, not ruled out
     index = index_by_kind(facts)
     ruled_out, not_evaluated = _misses(kb, index, extraction, fired_causes)
-    ruled_out = [r for r in ruled_out if r.rule not in suppressions]
-    not_evaluated = [n for n in not_evaluated if n.rule not in suppressions]
     _link_competitors(kb, findings)
     relationships = _relationships(facts)
     unexplained = _unexplained(relationships, findings + hidden)
@@ -146,6 +144,9 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
     summary = _summary(verdict, findings, relationships, unexplained, unread)
     if observations and not findings and not unexplained and verdict == "warning":
         summary = f"WARNING: {observations[0]}"
+    if hidden:  # never let a suppression read as a clean bill of health
+        summary += (f" Suppressed by the site config: "
+                    f"{', '.join(sorted({f.cause for f in hidden}))}.")
     return Diagnosis(verdict, summary,
                      extraction.servers, relationships, findings, ruled_out, not_evaluated,
                      _timeline(facts), problems, _manifest_summary(extraction.manifest), engine_name,

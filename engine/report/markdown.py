@@ -35,7 +35,7 @@ def render_markdown(d: Diagnosis) -> str:
     lines.append("")
     lines += ["## Findings", ""]
     if not d.findings:
-        lines += ["No fault found.", ""]
+        lines += ["No fault found" + (" apart from the suppressed ones below." if d.suppressed else "."), ""]
     for rank, f in enumerate(d.findings, start=1):
         lines += [f"### {rank}. {_md(f.title)}", "",
                   f"- **cause**: {_md(f.cause)} · **severity**: {f.severity} · **confidence**: {f.confidence:.0%}",

@@ -74,7 +74,8 @@ def _report(out: _Lines, d: Diagnosis) -> None:
         for rank, finding in enumerate(d.findings, start=1):
             _finding(out, rank, finding)
     elif d.verdict == "healthy":
-        out(("No fault found.", "bold green"))
+        out(("No fault found" + (" apart from the suppressed ones below." if d.suppressed else "."),
+             "bold green"))
         out()
     if d.suppressed or d.expired_suppressions:
         out(("Suppressed by the site config", "bold underline"))
