@@ -218,8 +218,8 @@ def new(cause: str, directory: Path | None, rule_id: str | None, rule_dirs: tupl
         click.echo(f"wrote {made.runbook}")
     else:
         click.echo(f"cause {cause} already has a runbook ({existing}); the rule uses it")
-    click.echo(f"next: fill in the TODOs, then 'fodoc rules lint {target}' and "
-               f"'fodoc rules test {target} --rules-dir {target}'")
+    click.echo(f"next: fill in the TODOs (docs/authoring.md), then 'fodoc rules lint {target}' "
+               f"and 'fodoc rules test {target}'")
 
 
 @cli.command()
