@@ -16,7 +16,7 @@ import click
 
 from ..errors import UsageError
 from ..fileio import write_atomically
-from ..site import SITE_CONFIG_NAME, find_site_config
+from ..site import SITE_CONFIG_NAME
 from . import RULES_DIR_ENV, cli
 from .kb_options import knowledge_options, rules_dir_option, runbooks_dir_option
 

@@ -5,8 +5,6 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-import pytest
-
 from engine.authoring.lint import Issue, lint
 from engine.kb import shipped_dir
 
