@@ -39,6 +39,10 @@ class RunbookLibrary:
     def __iter__(self):
         return iter(sorted(self._paths))
 
+    def path_of(self, cause: str) -> Path | None:
+        """The file the runbook of `cause` would be loaded from (the last directory wins)."""
+        return self._paths.get(cause)
+
     def get(self, cause: str) -> Runbook:
         """The validated runbook of `cause`; RunbookError if it is invalid or missing."""
         if cause not in self._loaded:

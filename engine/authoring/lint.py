@@ -12,6 +12,8 @@ schema                 error     structure, against engine/schemas/*.schema.json
 rule                   error     the rule compiler's domain checks: unknown fact kinds or fields
                                  (did-you-mean), type mismatches, undefined aliases, bad regexes
 duplicate-id           error     two rule files with the same id in one directory
+file-name              error     a .yml file where fodoc reads only .yaml (it would be ignored);
+                       note      a rule file not named <id>.yaml
 cause-without-runbook  error     the rule's cause has no runbook (shipped or site)
 no-positive-fixture    warning   no fixture that expects the rule to fire
 no-negative-fixture    warning   no fixture that expects the rule to stay silent
@@ -53,6 +55,7 @@ CHECKS = {
     "schema": ("error", "The file matches its JSON Schema (engine/schemas)"),
     "rule": ("error", "The rule passes the compiler's checks against the fact catalog"),
     "duplicate-id": ("error", "Rule ids are unique"),
+    "file-name": ("error", "Files are named <id>.yaml / <cause>.yaml, so fodoc reads them"),
     "cause-without-runbook": ("error", "Every cause has a runbook"),
     "no-positive-fixture": ("warning", "Every rule has a fixture that fires"),
     "no-negative-fixture": ("warning", "Every rule has a fixture that stays silent"),
@@ -101,6 +104,7 @@ class _Targets:
     runbooks: list[Path] = field(default_factory=list)
     facts: list[Path] = field(default_factory=list)
     site_configs: list[Path] = field(default_factory=list)
+    directories: list[Path] = field(default_factory=list)   # checked for stray *.yml files
 
 
 def lint(paths: list[Path] | None = None, rule_dirs: list[Path] | None = None,
@@ -123,10 +127,12 @@ def lint(paths: list[Path] | None = None, rule_dirs: list[Path] | None = None,
                                  + [d / RUNBOOKS_SUBDIR for d in rule_dirs] + runbook_dirs),
             facts=_yaml_files([shipped_dir("facts")]),
             site_configs=[site_config] if site_config else
-            [d / SITE_CONFIG_NAME for d in rule_dirs if (d / SITE_CONFIG_NAME).is_file()])
+            [d / SITE_CONFIG_NAME for d in rule_dirs if (d / SITE_CONFIG_NAME).is_file()],
+            directories=rule_dirs + [d / RUNBOOKS_SUBDIR for d in rule_dirs] + runbook_dirs)
     if site_config and site_config not in targets.site_configs:
         targets.site_configs.append(site_config)
     linter = _Linter(today)
+    linter.strays(targets.directories)
     linter.facts(targets.facts)
     catalog = linter.catalog
     rules = linter.rules(targets.rules, catalog)
@@ -159,8 +165,10 @@ def _classify(paths: list[Path]) -> _Targets:
     for path in paths:
         if path.is_dir():
             files += sorted(path.glob("*.yaml"))
+            targets.directories.append(path)
             if (path / RUNBOOKS_SUBDIR).is_dir():
                 files += sorted((path / RUNBOOKS_SUBDIR).glob("*.yaml"))
+                targets.directories.append(path / RUNBOOKS_SUBDIR)
         else:
             files.append(path)
     for path in files:
@@ -224,8 +232,17 @@ class _Linter:
         self.shipped_rule_dir = shipped_dir("rules").resolve()
         self.shipped_runbook_dir = shipped_dir("runbooks").resolve()
 
-    def add(self, path: Path | str, line: int, check: str, message: str) -> None:
-        self.issues.append(Issue(str(path), line, check, message, CHECKS[check][0]))
+    def add(self, path: Path | str, line: int, check: str, message: str,
+            severity: str | None = None) -> None:
+        self.issues.append(Issue(str(path), line, check, message, severity or CHECKS[check][0]))
+
+    def strays(self, directories: list[Path]) -> None:
+        """`.yml` files in a directory fodoc reads: silently skipped for rules, so say so."""
+        for directory in dict.fromkeys(Path(d) for d in directories):
+            if Path(directory).is_dir():
+                for path in sorted(Path(directory).glob("*.yml")):
+                    self.add(path, 0, "file-name", "fodoc reads only *.yaml files here, so this "
+                             f"file is ignored; rename it to {path.stem}.yaml")
 
     def _document(self, path: Path, schema: str) -> Any:
         """The parsed file if it is valid YAML matching its schema, else None (issues added)."""
@@ -279,6 +296,10 @@ class _Linter:
                 continue
             seen[key] = path
             compiled.append(rule)
+            if path.stem != rule.id and path.name != f"{rule.id}.yaml":
+                self.add(path, doc.line_of("id"), "file-name",
+                         f"rule {rule.id} is in {path.name}; name the file {rule.id}.yaml so "
+                         "that it can be found by its id", severity="note")
             if not any(f.fires for f in rule.fixtures):
                 self.add(path, doc.line_of("fixtures"), "no-positive-fixture",
                          f"rule {rule.id} has no fixture with 'expect: fires'")

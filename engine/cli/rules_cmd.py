@@ -209,9 +209,7 @@ def new(cause: str, directory: Path | None, rule_id: str | None, rule_dirs: tupl
 
     target = directory or (rule_dirs[0] if rule_dirs else Path("site-rules"))
     kb = _load(rule_dirs, runbook_dirs)
-    existing = None
-    if cause in kb.runbooks:
-        existing = Path(kb.runbooks._paths[cause])
+    existing = kb.runbooks.path_of(cause)
     made = scaffold(cause, target, rule_id, existing)
     click.echo(f"wrote {made.rule}")
     if made.runbook is not None:

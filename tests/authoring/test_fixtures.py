@@ -95,7 +95,9 @@ def test_junit_xml_parses_back_with_the_results(tmp_path):
 
 
 def test_junit_counts_one_case_per_backend():
-    rules = load_rules([shipped_dir("rules")], CATALOG)[:2]
+    # All the rules in one engine, as `fodoc rules test` does: a durable_rules engine holding only
+    # clock-skew-event segfaults after a few such engines exist in one process (see the report).
+    rules = load_rules([shipped_dir("rules")], CATALOG)
     results = run_fixtures(rules, CATALOG)
     root = SafeET.fromstring(to_junit(results))
     expected = sum(len(r.fixtures) for r in rules) * len(available_backends())

@@ -222,4 +222,25 @@ def test_single_files_are_classified_by_content(tmp_path):
     report = lint([rule, runbook, site / "runbooks" / "bndupd_queue_full.yaml"], today=TODAY)
     # read as a runbook: the loader insists that the file is named after its cause
     assert [(i.path, i.check, i.message) for i in report.issues] == [
+        (str(rule), "file-name", "rule bndupd-queue-full is in my-rule.yaml; name the file bndupd-queue-full.yaml "
+                                 "so that it can be found by its id"),
         (str(runbook), "runbook", "cause: cause 'bndupd_queue_full' must match the file name (my-runbook.yaml)")]
+
+
+def test_a_yml_file_would_be_ignored_so_it_is_an_error(tmp_path):
+    site = _site(tmp_path)
+    (site / "bndupd-queue-full.yaml").rename(site / "bndupd-queue-full.yml")
+    report = lint([site], today=TODAY)
+    assert [(i.path, i.check, i.severity, i.message) for i in report.issues] == [
+        (str(site / "bndupd-queue-full.yml"), "file-name", "error",
+         "fodoc reads only *.yaml files here, so this file is ignored; rename it to bndupd-queue-full.yaml"),
+        (str(site / "runbooks" / "bndupd_queue_full.yaml"), "runbook-without-rule", "note",
+         "no rule concludes cause 'bndupd_queue_full', so this runbook is never used")]
+
+
+def test_a_rule_file_not_named_after_its_id_is_a_note(tmp_path):
+    site = _site(tmp_path)
+    (site / "bndupd-queue-full.yaml").rename(site / "queue.yaml")
+    assert _issues(lint([site], today=TODAY)) == [
+        (2, "note", "rule bndupd-queue-full is in queue.yaml; name the file bndupd-queue-full.yaml so that "
+                    "it can be found by its id")]
