@@ -82,10 +82,10 @@ def lint(paths: tuple[Path, ...], fmt: str, strict: bool, output: Path | None,
               show_default=True, help="Backends to run (all = native, and durable where installed).")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the results as JUnit XML to this file (atomically).")
-@click.option("--verbose", "-v", is_flag=True, help="List passing fixtures too.")
+@click.option("--quiet", "-q", is_flag=True, help="List only the failing fixtures.")
 @rules_dir_option
 @runbooks_dir_option
-def test_rules(paths: tuple[Path, ...], backend: str, junit: Path | None, verbose: bool,
+def test_rules(paths: tuple[Path, ...], backend: str, junit: Path | None, quiet: bool,
                rule_dirs: tuple[Path, ...], runbook_dirs: tuple[Path, ...]) -> None:
     """Run every rule's fixtures through the inference backends; exit 1 if any fails.
 
@@ -105,10 +105,10 @@ def test_rules(paths: tuple[Path, ...], backend: str, junit: Path | None, verbos
     results = run_fixtures(selected, kb.catalog, backends)
     failed = [r for r in results if not r.passed]
     for result in results:
-        if result.passed and not verbose:
+        if result.passed and quiet:
             continue
         status = "PASS" if result.passed else "FAIL"
-        click.echo(f"{status} {result.rule}: {result.fixture}  ({result.where})")
+        click.echo(f"{status} {result.rule}: {result.fixture} [{', '.join(result.got)}]  ({result.where})")
         for line in result.diff:
             click.echo(f"    {line}")
     untested = [rule.id for rule in selected if not rule.fixtures]

@@ -88,16 +88,20 @@ def test_rules_test_failure_shows_the_diff_and_exits_1(capsys, site, tmp_path):
     code, out, _ = run(capsys, "rules", "test", str(site), "--engine", "native", "--junit", str(junit))
     assert code == 1
     lines = out.splitlines()
-    assert lines[0].startswith("FAIL bndupd-queue-full: a flood of 20286 after the last recovery  (")
+    assert lines[0].startswith("FAIL bndupd-queue-full: a flood of 20286 after the last recovery [native]  (")
     assert lines[1:3] == ["    - expected: fires", "    + got:      silent (native)"]
     assert lines[-1] == "3 fixtures of 1 rules on native: 2 passed, 1 failed"
+    assert [l.split(":")[0] for l in lines if l[:4] in ("PASS", "FAIL")] == \
+        ["FAIL bndupd-queue-full", "PASS bndupd-queue-full", "PASS bndupd-queue-full"]
+    code, out, _ = run(capsys, "rules", "test", str(site), "--engine", "native", "-q")
+    assert [l[:4] for l in out.splitlines() if l[:4] in ("PASS", "FAIL")] == ["FAIL"]
     assert SafeET.parse(junit).getroot().get("failures") == "1"
 
 
 def test_rules_test_of_a_rule_file_by_path(capsys):
-    code, out, _ = run(capsys, "rules", "test", str(SITE_RULES / "bndupd-queue-full.yaml"), "-v")
+    code, out, _ = run(capsys, "rules", "test", str(SITE_RULES / "bndupd-queue-full.yaml"), "--engine", "native")
     assert code == 0
-    assert out.splitlines()[0].startswith("PASS bndupd-queue-full: a flood of 20286 after the last recovery")
+    assert out.splitlines()[0].startswith("PASS bndupd-queue-full: a flood of 20286 after the last recovery [native]")
 
 
 def test_list_marks_site_rules(capsys):
