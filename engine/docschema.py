@@ -75,17 +75,18 @@ def _inline(node: Any, root: dict) -> Any:
 
 def validate(document: str, doc: Any) -> list[SchemaProblem]:
     """Every structural problem of `doc` (parsed YAML), sorted by line; empty when valid."""
-    problems = {_problem(doc, error) for error in _validator(document).iter_errors(_plain(doc))}
+    problems = {_problem(doc, error) for error in _validator(document).iter_errors(plain(doc))}
     return sorted(problems)
 
 
-def _plain(value: Any) -> Any:
-    """YAML 1.1 reads a bare `on:` key as True (see runbooks._yaml11_on); give it its name back."""
+def plain(value: Any) -> Any:
+    """Plain dicts and lists, with a bare `on:` key (True in YAML 1.1, see runbooks._yaml11_on)
+    given its name back: what the schema (and a YAML 1.2 editor) sees."""
     if isinstance(value, dict):
-        return {_YAML11_KEYS.get(k, k) if isinstance(k, bool) else k: _plain(v)
+        return {_YAML11_KEYS.get(k, k) if isinstance(k, bool) else k: plain(v)
                 for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 

@@ -32,13 +32,17 @@ expired-suppression    warning   a suppression's `until` date has passed; it no 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from jinja2 import TemplateSyntaxError, nodes
 
 from ..catalog import FactCatalog, load_catalog, suggest
+from ..docschema import plain as _plain
 from ..docschema import validate as validate_structure
 from ..errors import KnowledgeBaseError, RuleLoadError
 from ..kb import shipped_dir
@@ -330,7 +334,12 @@ class _Linter:
             except KnowledgeBaseError as exc:
                 if not (unquoted and "must end with | ps" in exc.message):
                     self.add(path, _line_from(exc.path), "runbook", _text(exc, drop_path=True))
-                continue
+                    continue
+                # Reported above; check the PowerShell as if those values were quoted, so the
+                # author sees every problem now rather than one after the other.
+                runbook = _quoted_copy(path, doc)
+                if runbook is None:
+                    continue
             if path.stem and path.parent.resolve() != self.shipped_runbook_dir \
                     and (self.shipped_runbook_dir / path.name).is_file():
                 self.add(path, doc.line_of("cause"), "overrides-shipped",
@@ -415,6 +424,36 @@ class _Linter:
                              f"the suppression of {suppression.rule} expired on "
                              f"{suppression.until.isoformat()} and no longer applies; renew it "
                              "with a new reason or remove it")
+
+
+def _quoted_copy(path: Path, doc: dict):
+    """The runbook loaded with every unquoted `{{ x }}` in `run` read as `{{ (x) | ps }}`, or None."""
+    copy = _plain(doc)
+    for phase in PHASES:
+        for step in copy.get(phase) or []:
+            if isinstance(step, dict) and isinstance(step.get("run"), str):
+                step["run"] = _OUTPUT.sub(_quote_output, step["run"])
+    with tempfile.TemporaryDirectory(prefix="fodoc-lint-") as folder:
+        target = Path(folder) / path.name
+        target.write_text(yaml.safe_dump(copy, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        try:
+            return load_runbook(target)
+        except KnowledgeBaseError:
+            return None  # something else is wrong too; the original's error is already reported
+
+
+_OUTPUT = re.compile(r"\{\{(-?)(.*?)(-?)\}\}", re.DOTALL)
+
+
+def _quote_output(match: re.Match) -> str:
+    try:
+        tree = _ENVIRONMENT.parse("{{" + match.group(2) + "}}")
+        node = tree.body[0].nodes[0]
+    except (TemplateSyntaxError, IndexError, AttributeError):
+        return match.group(0)
+    if isinstance(node, nodes.Filter) and node.name in ("ps", "ps_list"):
+        return match.group(0)
+    return "{{" + match.group(1) + " (" + match.group(2).strip() + ") | ps " + match.group(3) + "}}"
 
 
 def _text(exc: KnowledgeBaseError, drop_path: bool = False) -> str:

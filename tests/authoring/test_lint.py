@@ -244,3 +244,14 @@ def test_a_rule_file_not_named_after_its_id_is_a_note(tmp_path):
     assert _issues(lint([site], today=TODAY)) == [
         (2, "note", "rule bndupd-queue-full is in queue.yaml; name the file bndupd-queue-full.yaml so that "
                     "it can be found by its id")]
+
+
+def test_powershell_is_checked_even_where_a_value_is_unquoted(tmp_path):
+    site = _site(tmp_path)
+    runbook = site / "runbooks" / "bndupd_queue_full.yaml"
+    first = _edit(runbook, "Invoke-DhcpServerv4FailoverReplication -ComputerName {{ target | ps }}",
+                  "Invoke-DhcpServerv4FailoverReplication -ComputerName {{ target }}")
+    second = _edit(runbook, "Get-DhcpServerv4ScopeStatistics -ComputerName {{ target | ps }} -Failover",
+                   "Get-DhcpServerv4FailoverStatistics -ComputerName {{ target | ps }}")
+    assert [(i.line, i.check) for i in lint([site], today=TODAY).issues] == [
+        (first, "unquoted-interpolation"), (second, "powershell")]
