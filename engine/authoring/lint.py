@@ -52,6 +52,7 @@ from ..runbooks import PHASES, _ENVIRONMENT, load_runbook
 from ..site import RUNBOOKS_SUBDIR, SITE_CONFIG_NAME, load_site_config
 from ..yamlio import LineDict, load_yaml
 from .placeholders import render_with_placeholders
+from .targets import Targets, classify, runbook_causes, yaml_files
 
 SEVERITIES = ("error", "warning", "note")
 CHECKS = {
@@ -102,15 +103,6 @@ class LintReport:
         return self.count("error") > 0 or (strict and self.count("warning") > 0)
 
 
-@dataclass
-class _Targets:
-    rules: list[Path] = field(default_factory=list)
-    runbooks: list[Path] = field(default_factory=list)
-    facts: list[Path] = field(default_factory=list)
-    site_configs: list[Path] = field(default_factory=list)
-    directories: list[Path] = field(default_factory=list)   # checked for stray *.yml files
-
-
 def lint(paths: list[Path] | None = None, rule_dirs: list[Path] | None = None,
          runbook_dirs: list[Path] | None = None, site_config: Path | None = None,
          today: dt.date | None = None) -> LintReport:
@@ -123,13 +115,13 @@ def lint(paths: list[Path] | None = None, rule_dirs: list[Path] | None = None,
     runbook_dirs = [Path(d) for d in runbook_dirs or []]
     today = today or dt.datetime.now(dt.timezone.utc).date()
     if paths:
-        targets = _classify([Path(p) for p in paths])
+        targets = classify([Path(p) for p in paths])
     else:
-        targets = _Targets(
-            rules=_yaml_files([shipped_dir("rules")] + rule_dirs),
-            runbooks=_yaml_files([shipped_dir("runbooks")]
+        targets = Targets(
+            rules=yaml_files([shipped_dir("rules")] + rule_dirs),
+            runbooks=yaml_files([shipped_dir("runbooks")]
                                  + [d / RUNBOOKS_SUBDIR for d in rule_dirs] + runbook_dirs),
-            facts=_yaml_files([shipped_dir("facts")]),
+            facts=yaml_files([shipped_dir("facts")]),
             site_configs=[site_config] if site_config else
             [d / SITE_CONFIG_NAME for d in rule_dirs if (d / SITE_CONFIG_NAME).is_file()],
             directories=rule_dirs + [d / RUNBOOKS_SUBDIR for d in rule_dirs] + runbook_dirs)
@@ -140,7 +132,7 @@ def lint(paths: list[Path] | None = None, rule_dirs: list[Path] | None = None,
     linter.facts(targets.facts)
     catalog = linter.catalog
     rules = linter.rules(targets.rules, catalog)
-    known_runbooks = _runbook_causes([shipped_dir("runbooks")]
+    known_runbooks = runbook_causes([shipped_dir("runbooks")]
                                      + [d / RUNBOOKS_SUBDIR for d in rule_dirs] + runbook_dirs
                                      + sorted({p.parent for p in targets.runbooks}))
     linter.runbooks(targets.runbooks)
@@ -152,68 +144,10 @@ def lint(paths: list[Path] | None = None, rule_dirs: list[Path] | None = None,
     return LintReport(sorted(set(linter.issues)), files)
 
 
-# --------------------------------------------------------------------------- what to lint
-
-def _yaml_files(directories: list[Path]) -> list[Path]:
-    found = []
-    for directory in directories:
-        if Path(directory).is_dir():
-            found += sorted(p for p in Path(directory).glob("*.yaml") if p.name != SITE_CONFIG_NAME)
-    return found
-
-
-def _classify(paths: list[Path]) -> _Targets:
-    """Sort the given files (and the files of the given directories) by what they hold."""
-    targets = _Targets()
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(path.glob("*.yaml"))
-            targets.directories.append(path)
-            if (path / RUNBOOKS_SUBDIR).is_dir():
-                files += sorted((path / RUNBOOKS_SUBDIR).glob("*.yaml"))
-                targets.directories.append(path / RUNBOOKS_SUBDIR)
-        else:
-            files.append(path)
-    for path in files:
-        if path.name == SITE_CONFIG_NAME:
-            targets.site_configs.append(path)
-            continue
-        kind = _kind_of(path)
-        getattr(targets, kind).append(path)
-    return targets
-
-
-def _kind_of(path: Path) -> str:
-    """rules, runbooks or facts, by the file's keys (falling back to its folder's name)."""
-    try:
-        doc = load_yaml(path)
-    except KnowledgeBaseError:
-        doc = None
-    if isinstance(doc, dict):
-        if "match" in doc or "fixtures" in doc:
-            return "rules"
-        if "fix" in doc or "verify" in doc or "requires" in doc:
-            return "runbooks"
-        if "fields" in doc:
-            return "facts"
-    folder = path.parent.name
-    return folder if folder in ("runbooks", "facts") else "rules"
-
-
-def _runbook_causes(directories: list[Path]) -> dict[str, Path]:
-    causes: dict[str, Path] = {}
-    for directory in directories:
-        if Path(directory).is_dir():
-            for path in sorted(Path(directory).glob("*.yaml")):
-                causes[path.stem] = path
-    return causes
-
-
 def _all_rule_ids(catalog: FactCatalog, rule_dirs: list[Path], linted: list[Rule]) -> dict[str, Rule]:
     """Every rule fodoc would load (shipped, site, linted), for suppressions and orphans."""
     by_id: dict[str, Rule] = {}
-    for path in _yaml_files([shipped_dir("rules")] + rule_dirs):
+    for path in yaml_files([shipped_dir("rules")] + rule_dirs):
         try:
             rule = RuleCompiler(str(path), catalog).compile(load_yaml(path, RuleLoadError))
         except KnowledgeBaseError:
@@ -232,7 +166,7 @@ class _Linter:
         self.declared_causes: set[str] = set()
         self.unreadable = False     # a linted file could not be read, so its cause is unknown
         self.catalog: FactCatalog = load_catalog(shipped_dir("facts"))
-        self.shipped_rules = {p.stem for p in _yaml_files([shipped_dir("rules")])}
+        self.shipped_rules = {p.stem for p in yaml_files([shipped_dir("rules")])}
         self.shipped_rule_dir = shipped_dir("rules").resolve()
         self.shipped_runbook_dir = shipped_dir("runbooks").resolve()
 
