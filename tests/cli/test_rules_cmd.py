@@ -9,6 +9,7 @@ import defusedxml.ElementTree as SafeET
 import pytest
 
 from engine.cli import main
+from engine.kb import shipped_dir
 
 REPO = Path(__file__).resolve().parents[2]
 SITE_RULES = REPO / "examples" / "site-rules"
@@ -171,7 +172,7 @@ def test_new_defaults_to_site_rules_in_the_current_directory(capsys, tmp_path, m
     code, out, _ = run(capsys, "rules", "new", "port_647_blocked", "--id", "port-647-ips")
     assert code == 0
     assert out.splitlines()[:2] == [f"wrote {Path('site-rules') / 'port-647-ips.yaml'}",
-                                    f"cause port_647_blocked already has a runbook ({REPO / 'runbooks' / 'port_647_blocked.yaml'}); "
+                                    f"cause port_647_blocked already has a runbook ({shipped_dir('runbooks') / 'port_647_blocked.yaml'}); "
                                     "the rule uses it"]
 
 
