@@ -152,7 +152,8 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
                      _timeline(facts), problems, _manifest_summary(extraction.manifest), engine_name,
                      unexplained, unread, observations,
                      [dataclasses.asdict(record) for record in extraction.artifacts],
-                     _suppressed(hidden, suppressions), _expired(expired))
+                     suppressed=_suppressed(hidden, suppressions),
+                     expired_suppressions=_expired(expired))
 
 
 def _suppressed(hidden: list[Finding], suppressions: Mapping[str, Suppression]) -> list[Suppressed]:
