@@ -16,7 +16,7 @@ from typing import Any
 from .errors import CatalogError
 import yaml
 
-from .yamlio import safe_load_text
+from .yamlio import load_yaml, safe_load_text
 
 FIELD_TYPES = ("str", "int", "float", "bool", "datetime", "server")
 RESERVED_FIELDS = ("id", "sid", "kind")
@@ -112,12 +112,20 @@ def load_catalog(directory: Path) -> FactCatalog:
 
 def _load_kind(path: Path) -> FactKind:
     where = str(path)
-    try:
+    try:  # libyaml without line numbers: the catalog loads on every run; lines only on error
         doc = safe_load_text(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:  # noqa
-        raise CatalogError(where, f"is not valid YAML: {' '.join(str(exc).split())}") from None
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        doc = load_yaml(path, CatalogError)  # raises, naming the line
     if not isinstance(doc, dict):
         raise CatalogError(where, "expected a mapping with kind, description, fields")
+    from .docschema import validate as validate_structure  # docschema imports catalog.suggest
+    structure = validate_structure("fact", doc)  # engine/schemas/fact.schema.json
+    if structure:
+        structure = validate_structure("fact", load_yaml(path, CatalogError))  # now with lines
+        first = structure[0]
+        raise CatalogError(f"{where}:{first.line}" if first.line else where, first.message,
+                           item=doc.get("kind") if isinstance(doc.get("kind"), str) else None,
+                           field=first.field, suggestion=first.suggestion)
     unknown = set(doc) - {"kind", "description", "produced_by", "fields", "derived"}
     if unknown:
         raise CatalogError(where, f"unknown key(s) {', '.join(sorted(unknown))}")

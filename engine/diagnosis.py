@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,7 @@ from .knowledge import KnowledgeBase
 from .rules import ANY_CAUSE, Compare, Ref, Rule, explain_environment
 from .runbooks import render
 from .timeline import aligned_changes
+from .site import Suppression
 
 SCHEMA = "fodoc.diagnosis/1"
 _SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
@@ -103,6 +105,22 @@ class NotEvaluated:
 
 
 @dataclass
+class Suppressed:
+    """A finding the site config suppresses (engine/site.py): reported, never silently dropped."""
+
+    cause: str
+    title: str
+    severity: str
+    rules: list[str]
+    server: str
+    partner: str | None
+    relationship: str | None
+    reason: str
+    until: str
+    config: str
+
+
+@dataclass
 class Diagnosis:
     verdict: str
     summary: str
@@ -121,6 +139,8 @@ class Diagnosis:
     artifacts: list[dict[str, Any]] = field(default_factory=list)
     competing: list[dict[str, Any]] = field(default_factory=list)  # two causes left on one relationship
     capture: dict[str, Any] = field(default_factory=dict)  # engine/capture.py: collector, times, warnings
+    suppressed: list[Suppressed] = field(default_factory=list)
+    expired_suppressions: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -128,16 +148,20 @@ class Diagnosis:
 
 
 def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact],
-                    matches: list[Match], engine_name: str) -> Diagnosis:
-    findings = _findings(kb, facts, matches)
-    fired_causes = {f.cause for f in findings}
+                    matches: list[Match], engine_name: str,
+                    suppressions: Mapping[str, Suppression] | None = None,
+                    expired: Sequence[Suppression] = ()) -> Diagnosis:
+    suppressions = suppressions or {}
+    hidden = _findings(kb, facts, [m for m in matches if m.rule.id in suppressions])
+    findings = _findings(kb, facts, [m for m in matches if m.rule.id not in suppressions])
+    fired_causes = {f.cause for f in findings + hidden}  # a suppressed cause is found, not ruled out
     index = index_by_kind(facts)
     ruled_out, not_evaluated = _misses(kb, index, extraction, fired_causes)
     findings = _link_related(findings)
     _link_competitors(kb, findings)
     competing = _competing(findings)
     relationships = _relationships(facts)
-    unexplained = _unexplained(relationships, findings)
+    unexplained = _unexplained(relationships, findings + hidden)
     # Each side reports only its own state: a partner whose failover output is missing (not
     # collected, or unreadable) leaves the pair's health unknown, whatever this side says.
     uncollected = {f["partner"] for f in facts if f.kind == "pair" and not f.get("partner_collected")
@@ -152,12 +176,32 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
     faults = [f for f in findings if f.severity != "info"]
     if observations and not faults and not unexplained and verdict == "warning":
         summary = f"WARNING: {observations[0]}"
+    if hidden:  # never let a suppression read as a clean bill of health
+        summary += (f" Suppressed by the site config: "
+                    f"{', '.join(sorted({f.cause for f in hidden}))}.")
     return Diagnosis(verdict, summary,
                      extraction.servers, relationships, findings, ruled_out, not_evaluated,
                      _timeline(facts), problems, _manifest_summary(extraction.manifest), engine_name,
                      unexplained, unread, observations,
                      [dataclasses.asdict(record) for record in extraction.artifacts],
-                     competing, extraction.capture.as_dict())
+                     competing, extraction.capture.as_dict(),
+                     suppressed=_suppressed(hidden, suppressions),
+                     expired_suppressions=_expired(expired))
+
+
+def _suppressed(hidden: list[Finding], suppressions: Mapping[str, Suppression]) -> list[Suppressed]:
+    result = []
+    for finding in hidden:
+        lead = suppressions[finding.rules[0]]
+        result.append(Suppressed(finding.cause, finding.title, finding.severity, finding.rules,
+                                 finding.server, finding.partner, finding.relationship,
+                                 lead.reason, lead.until.isoformat(), lead.where))
+    return result
+
+
+def _expired(expired: Sequence[Suppression]) -> list[str]:
+    return [f"the suppression of rule {s.rule} expired on {s.until.isoformat()} and no longer "
+            f"applies ({s.where}: {s.reason})" for s in expired]
 
 
 def _observations(facts: list[Fact], findings: list[Finding]) -> list[str]:

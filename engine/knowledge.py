@@ -13,6 +13,7 @@ from .errors import RuleLoadError, RunbookError
 from .kb import shipped_dir
 from .rules import ANY_CAUSE, Rule, load_rules
 from .runbooks import Runbook, load_runbook
+from .site import runbook_dirs_of
 
 
 class RunbookLibrary:
@@ -37,6 +38,10 @@ class RunbookLibrary:
 
     def __iter__(self):
         return iter(sorted(self._paths))
+
+    def path_of(self, cause: str) -> Path | None:
+        """The file the runbook of `cause` would be loaded from (the last directory wins)."""
+        return self._paths.get(cause)
 
     def get(self, cause: str) -> Runbook:
         """The validated runbook of `cause`; RunbookError if it is invalid or missing."""
@@ -72,11 +77,16 @@ class KnowledgeBase:
 
 def load_knowledge_base(rule_dirs: list[Path] | None = None,
                         runbook_dirs: list[Path] | None = None) -> KnowledgeBase:
-    """Load the shipped knowledge base, plus site directories that add or override by id/cause."""
+    """Load the shipped knowledge base, plus site directories that add or override by id/cause.
+
+    A site rules directory may carry its runbooks in a `runbooks/` folder (engine/site.py); they
+    override shipped runbooks by cause, and explicit `runbook_dirs` come last.
+    """
     catalog = load_catalog(shipped_dir("facts"))
     rules = load_rules([shipped_dir("rules")] + list(rule_dirs or []), catalog)
-    runbooks = RunbookLibrary([shipped_dir("runbooks")] + list(runbook_dirs or []))
-    expected = _expected_behaviour_causes(rules)
+    runbooks = RunbookLibrary([shipped_dir("runbooks")] + runbook_dirs_of(list(rule_dirs or []))
+                              + list(runbook_dirs or []))
+    expected = expected_behaviour_causes(rules)
     causes = {rule.cause for rule in rules}
     for rule in rules:
         for linked in rule.consequence_of + rule.reason_for:
@@ -90,7 +100,7 @@ def load_knowledge_base(rule_dirs: list[Path] | None = None,
     return KnowledgeBase(catalog, rules, runbooks)
 
 
-def _expected_behaviour_causes(rules: list[Rule]) -> set[str]:
+def expected_behaviour_causes(rules: list[Rule]) -> set[str]:
     """Causes every rule of which is severity info: expected behaviour, explained with `watch`.
 
     They need no runbook, since there is nothing to fix; a cause with a single warning or critical

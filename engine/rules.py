@@ -45,8 +45,10 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from .catalog import FactCatalog, suggest, type_matches
+from .docschema import validate as validate_structure
 from .errors import RuleLoadError
 from .facts import Fact, Source
+from .site import SITE_CONFIG_NAME
 from .yamlio import LineDict, load_yaml
 
 SEVERITIES = ("critical", "warning", "info")
@@ -177,7 +179,8 @@ def load_rules(directories: list[Path], catalog: FactCatalog) -> list[Rule]:
     """Load every `*.yaml` rule under the directories; later directories override by id."""
     by_id: dict[str, Rule] = {}
     for directory in directories:
-        files = sorted(Path(directory).glob("*.yaml"))
+        # A site rules directory also holds its config (engine/site.py), which is not a rule.
+        files = sorted(p for p in Path(directory).glob("*.yaml") if p.name != SITE_CONFIG_NAME)
         seen_here: dict[str, str] = {}
         for path in files:
             rule = load_rule(path, catalog)
@@ -212,6 +215,14 @@ class RuleCompiler:
     def compile(self, doc: Any) -> Rule:
         if not isinstance(doc, dict):
             raise self.error("expected a mapping (one rule per file)")
+        if isinstance(doc.get("id"), str):
+            self.rule_id = doc["id"]
+        structure = validate_structure("rule", doc)  # engine/schemas/rule.schema.json
+        if structure:
+            first = structure[0]
+            where = f"{self.path}:{first.line}" if first.line else self.path
+            raise RuleLoadError(where, first.message, item=self.rule_id, field=first.field,
+                                suggestion=first.suggestion)
         rule_id = doc.get("id")
         if not isinstance(rule_id, str) or not _ID_RE.match(rule_id):
             raise self.error("'id' must be lower-case letters, digits and hyphens", doc, "id", "id")

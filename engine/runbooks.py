@@ -56,6 +56,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefine
 from jinja2.environment import Template
 from jinja2.sandbox import SandboxedEnvironment
 
+from engine.docschema import validate as validate_structure
 from engine.errors import RunbookError
 from engine.powershell import quote, quote_list
 from engine.pscheck import indent, verbatim_strings
@@ -163,6 +164,7 @@ def load_runbook(path: str | Path) -> Runbook:
     name = str(path)
     if not isinstance(data, dict):
         raise RunbookError(name, "must be a mapping with the keys " + ", ".join(_TOP_KEYS))
+    _check_structure(name, data)
     _check_keys(name, data, _TOP_KEYS, _TOP_KEYS, item=None)
     cause = _text(name, data, "cause", item=None)
     if not _CAUSE.match(cause):
@@ -185,6 +187,24 @@ def load_runbook(path: str | Path) -> Runbook:
     _check_backups(runbook)
     _check_variables(runbook)
     return runbook
+
+
+def _check_structure(path: str, data: dict) -> None:
+    """The shape of the file, against engine/schemas/runbook.schema.json (editors use it too)."""
+    structure = validate_structure("runbook", data)
+    if not structure:
+        return
+    first = structure[0]
+    item, _, field = first.field.rpartition(".")
+    phase, _, number = item.partition("[")
+    if phase in PHASES and number.rstrip("]").isdigit():
+        steps = data.get(phase)
+        index = int(number.rstrip("]")) - 1
+        step = steps[index] if isinstance(steps, list) and 0 <= index < len(steps) else None
+        if isinstance(step, dict) and isinstance(step.get("id"), str):
+            item = step["id"]
+    raise RunbookError(f"{path}:{first.line}" if first.line else path, first.message,
+                       item=item or None, field=field or first.field, suggestion=first.suggestion)
 
 
 def _at(path: str, mapping: Any, key: str | None = None) -> str:

@@ -36,3 +36,10 @@ def test_knowledge_base_directories_are_mapped():
     mapping = _config()["options"]["package_dir"]
     for name in ("facts", "rules", "runbooks"):
         assert f"engine._kb.{name} = {name}" in mapping
+
+
+def test_package_data_lists_one_pattern_per_line():
+    """setuptools reads `a b` on one line as a single pattern (with a space), which installs nothing."""
+    for package, value in _config()["options.package_data"].items():
+        for line in value.strip().splitlines():
+            assert len(line.split()) == 1, f"{package}: {line!r}: put each pattern on its own line"

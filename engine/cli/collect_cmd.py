@@ -72,7 +72,8 @@ def collect(out: Path | None, **connection) -> None:
 @click.option("--keep-bundle", type=click.Path(path_type=Path),
               help="Also keep the collected bundle here (NAME.zip or a new folder).")
 def why(fmt: str, engine: str, output: Path | None, rule_dirs: tuple[Path, ...], runbook_dirs: tuple[Path, ...],
-        script: Path | None, color: bool | None, keep_bundle: Path | None, **connection) -> None:
+        site_config: Path | None, script: Path | None, color: bool | None, keep_bundle: Path | None,
+        **connection) -> None:
     """Collect from a DHCP server and its partner, then diagnose: why is this pair broken?
 
     Same report options and exit codes as `fodoc diagnose`: 0 healthy, 1 warning, 2 critical,
@@ -84,11 +85,11 @@ def why(fmt: str, engine: str, output: Path | None, rule_dirs: tuple[Path, ...],
     if keep_bundle is not None:
         _write(collection, keep_bundle)
         click.echo(f"fodoc: kept the collected bundle in {keep_bundle}", err=True)
-        sys.exit(report_diagnosis(keep_bundle, fmt, engine, output, rule_dirs, runbook_dirs, script, color))
+        sys.exit(report_diagnosis(keep_bundle, fmt, engine, output, rule_dirs, runbook_dirs, site_config, script, color))
     with tempfile.TemporaryDirectory(prefix="fodoc-why-") as folder:
         bundle = Path(folder) / f"{connection['server']}.zip"
         _write(collection, bundle)
-        code = report_diagnosis(bundle, fmt, engine, output, rule_dirs, runbook_dirs, script, color)
+        code = report_diagnosis(bundle, fmt, engine, output, rule_dirs, runbook_dirs, site_config, script, color)
     sys.exit(code)
 
 

@@ -10,7 +10,9 @@ from ..errors import UsageError
 from ..fileio import write_atomically
 from ..inference import BACKENDS
 from ..report import FORMATS, render_report
-from . import RULES_DIR_ENV, cli
+from ..site import find_site_config
+from . import cli
+from .kb_options import knowledge_options
 
 
 def diagnosis_options(command):
@@ -22,17 +24,12 @@ def diagnosis_options(command):
                      help="Inference backend (auto = durable where installed, else native)."),
         click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
                      help="Write the report to this file (atomically) instead of standard output."),
-        click.option("--rules-dir", "rule_dirs", multiple=True, type=click.Path(file_okay=False, exists=True,
-                     path_type=Path), envvar=RULES_DIR_ENV,
-                     help=f"Extra rule directory (repeatable; also ${RULES_DIR_ENV}, separated by ':' or ';' on Windows)."),
-        click.option("--runbooks-dir", "runbook_dirs", multiple=True,
-                     type=click.Path(file_okay=False, exists=True, path_type=Path),
-                     help="Extra runbook directory (repeatable)."),
         click.option("--script", type=click.Path(dir_okay=False, path_type=Path),
                      help="Also write the top finding's runbook as a standalone PowerShell script "
                           "(supports -WhatIf; rollback with -Rollback)."),
         click.option("--color/--no-color", default=None, help="Colour the text report (default: when a terminal)."),
     ]
+    options.insert(3, knowledge_options)
     for option in reversed(options):
         command = option(command)
     return command
@@ -42,7 +39,8 @@ def diagnosis_options(command):
 @click.argument("bundle", type=click.Path(path_type=Path))
 @diagnosis_options
 def diagnose(bundle: Path, fmt: str, engine: str, output: Path | None, rule_dirs: tuple[Path, ...],
-             runbook_dirs: tuple[Path, ...], script: Path | None, color: bool | None) -> None:
+             runbook_dirs: tuple[Path, ...], site_config: Path | None, script: Path | None,
+             color: bool | None) -> None:
     """Diagnose a captured BUNDLE (a folder, .zip or .tar.gz) and print the root cause.
 
     Exit code: 0 healthy, 1 warning, 2 critical, 3 unknown or unusable input.
@@ -51,15 +49,17 @@ def diagnose(bundle: Path, fmt: str, engine: str, output: Path | None, rule_dirs
         if target is not None and bundle.is_dir() and _inside(target, bundle):
             raise UsageError(f"{target}: refusing to write inside the bundle {bundle} "
                              "(bundles are never modified)")
-    sys.exit(report_diagnosis(bundle, fmt, engine, output, rule_dirs, runbook_dirs, script, color))
+    sys.exit(report_diagnosis(bundle, fmt, engine, output, rule_dirs, runbook_dirs, site_config, script, color))
 
 
 def report_diagnosis(bundle: Path, fmt: str, engine: str, output: Path | None, rule_dirs: tuple[Path, ...],
-                     runbook_dirs: tuple[Path, ...], script: Path | None, color: bool | None) -> int:
+                     runbook_dirs: tuple[Path, ...], site_config: Path | None, script: Path | None,
+                     color: bool | None) -> int:
     """Analyse `bundle`, print or write the report (and the runbook script); return the exit code."""
     from ..pipeline import Analyzer
 
-    analyzer = Analyzer(engine, list(rule_dirs), list(runbook_dirs))
+    site = find_site_config(site_config, list(rule_dirs))
+    analyzer = Analyzer(engine, list(rule_dirs), list(runbook_dirs), site=site)
     diagnosis = analyzer.analyze(bundle)
     use_color = sys.stdout.isatty() if color is None and output is None else bool(color)
     text = render_report(diagnosis, fmt, color=use_color)

@@ -35,7 +35,7 @@ def render_markdown(d: Diagnosis) -> str:
     lines.append("")
     lines += ["## Findings", ""]
     if not d.findings:
-        lines += ["No fault found.", ""]
+        lines += ["No fault found" + (" apart from the suppressed ones below." if d.suppressed else "."), ""]
     for rank, f in enumerate(d.findings, start=1):
         lines += _finding(f, f"### {rank}.")
     for item in d.competing:
@@ -95,6 +95,14 @@ def _finding(f, heading: str) -> list[str]:
 
 def _sections(d: Diagnosis) -> list[str]:
     lines: list[str] = []
+    if d.suppressed or d.expired_suppressions:
+        lines += ["## Suppressed by the site config", ""]
+        lines += [f"- {_md(item.cause)} ({_md(', '.join(item.rules))}) on {_md(item.server)}"
+                  + (f", relationship {_md(item.relationship)}" if item.relationship else "")
+                  + f": {_md(item.title)} — suppressed until {item.until}: {_md(item.reason)} ({_md(item.config)})"
+                  for item in d.suppressed]
+        lines += [f"- Expired: {_md(text)}" for text in d.expired_suppressions]
+        lines.append("")
     if d.observations:
         lines += ["## Notes", ""] + [f"- {_md(note)}" for note in d.observations] + [""]
     if d.ruled_out:

@@ -74,7 +74,17 @@ def _report(out: _Lines, d: Diagnosis) -> None:
         for rank, finding in enumerate(d.findings, start=1):
             _finding(out, rank, finding)
     elif d.verdict == "healthy":
-        out(("No fault found.", "bold green"))
+        out(("No fault found" + (" apart from the suppressed ones below." if d.suppressed else "."),
+             "bold green"))
+        out()
+    if d.suppressed or d.expired_suppressions:
+        out(("Suppressed by the site config", "bold underline"))
+        for item in d.suppressed:
+            where = f", relationship {item.relationship}" if item.relationship else ""
+            out(f"  - {item.cause} ({', '.join(item.rules)}) on {item.server}{where}: {item.title}")
+            out(f"      suppressed until {item.until}: {item.reason} ({item.config})")
+        for text in d.expired_suppressions:
+            out(("  - Expired: ", "bold yellow"), text)
         out()
     for item in d.competing:
         first, second = item["causes"]

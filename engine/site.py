@@ -1,0 +1,172 @@
+"""Site-local knowledge: extra rule directories (with their runbooks) and the site config.
+
+A senior engineer teaches fodoc about their own estate without touching the shipped knowledge
+base. A site rules directory looks like this::
+
+    site-rules/
+      fodoc-site.yaml          optional site config (suppressions), see below
+      <rule-id>.yaml           rules: add new ids, or replace a shipped rule with the same id
+      runbooks/<cause>.yaml    runbooks: add new causes, or replace a shipped runbook by cause
+
+Directories are given with ``--rules-dir DIR`` (repeatable) or ``FODOC_RULES_DIR`` (``:``
+separated, ``;`` on Windows); later directories override earlier ones and the shipped files.
+
+The site config holds suppressions, each with a reason and an expiry, so that a known and
+accepted condition stops paging people without ever being silently dropped::
+
+    suppress:
+      - rule: clock-skew-drifting
+        reason: CHG-4711 replaces the VM host clock source; drift is expected until then
+        until: 2026-12-31        # inclusive; from the next day the rule applies again
+
+It is read from ``--site-config FILE`` (or ``FODOC_SITE_CONFIG``) when given, otherwise from
+``fodoc-site.yaml`` in each rules directory (later directories win for the same rule). A
+suppressed finding is reported in its own "Suppressed" section with the reason and expiry; an
+expired suppression no longer applies and the report says so.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import KnowledgeBaseError
+from .yamlio import LineDict, load_yaml
+
+SITE_CONFIG_NAME = "fodoc-site.yaml"
+RUNBOOKS_SUBDIR = "runbooks"
+SITE_CONFIG_ENV = "FODOC_SITE_CONFIG"
+_SUPPRESSION_KEYS = ("rule", "reason", "until")
+
+
+class SiteConfigError(KnowledgeBaseError):
+    """The site config file is invalid."""
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Do not report findings of `rule` until `until` (inclusive), because of `reason`."""
+
+    rule: str
+    reason: str
+    until: dt.date
+    path: str = ""
+    line: int = 0
+
+    def expired(self, today: dt.date) -> bool:
+        return today > self.until
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    suppressions: tuple[Suppression, ...] = ()
+    paths: tuple[str, ...] = field(default_factory=tuple)
+
+    def active(self, today: dt.date) -> dict[str, Suppression]:
+        """Suppressions in force today, by rule id."""
+        return {s.rule: s for s in self.suppressions if not s.expired(today)}
+
+    def expired(self, today: dt.date) -> list[Suppression]:
+        return [s for s in self.suppressions if s.expired(today)]
+
+
+def today_utc() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def runbook_dirs_of(rule_dirs: list[Path]) -> list[Path]:
+    """The `runbooks/` folders of the site rules directories that have one."""
+    return [Path(d) / RUNBOOKS_SUBDIR for d in rule_dirs if (Path(d) / RUNBOOKS_SUBDIR).is_dir()]
+
+
+def find_site_config(explicit: Path | None, rule_dirs: list[Path]) -> SiteConfig:
+    """The explicit config file if given, else the `fodoc-site.yaml` files of the rules dirs."""
+    if explicit is not None:
+        return load_site_config(Path(explicit))
+    by_rule: dict[str, Suppression] = {}
+    paths = []
+    for directory in rule_dirs:
+        candidate = Path(directory) / SITE_CONFIG_NAME
+        if candidate.is_file():
+            config = load_site_config(candidate)
+            paths.extend(config.paths)
+            by_rule.update({s.rule: s for s in config.suppressions})
+    return SiteConfig(tuple(by_rule[r] for r in sorted(by_rule)), tuple(paths))
+
+
+def load_site_config(path: Path) -> SiteConfig:
+    where = str(path)
+    if not path.is_file():
+        raise SiteConfigError(where, "does not exist (expected a site config YAML file)")
+    doc = load_yaml(path, SiteConfigError)
+    if doc is None:
+        return SiteConfig((), (where,))
+    if not isinstance(doc, dict):
+        raise SiteConfigError(where, "expected a mapping with the key 'suppress'")
+    unknown = [k for k in doc if k != "suppress"]
+    if unknown:
+        raise SiteConfigError(_at(where, doc, unknown[0]), f"unknown key {unknown[0]!r}",
+                              field=str(unknown[0]))
+    entries = doc.get("suppress") or []
+    if not isinstance(entries, list):
+        raise SiteConfigError(_at(where, doc, "suppress"), "must be a list of {rule, reason, until}",
+                              field="suppress")
+    seen: dict[str, int] = {}
+    suppressions = []
+    for number, entry in enumerate(entries, start=1):
+        suppression = _suppression(where, number, entry)
+        if suppression.rule in seen:
+            raise SiteConfigError(suppression.where, f"rule {suppression.rule!r} is already "
+                                  f"suppressed by entry {seen[suppression.rule]}",
+                                  item=f"suppress[{number}]", field="rule")
+        seen[suppression.rule] = number
+        suppressions.append(suppression)
+    return SiteConfig(tuple(suppressions), (where,))
+
+
+def _suppression(path: str, number: int, entry: Any) -> Suppression:
+    item = f"suppress[{number}]"
+    if not isinstance(entry, dict):
+        raise SiteConfigError(path, "a suppression is a mapping {rule, reason, until}", item=item)
+    where = _at(path, entry)
+    for key in entry:
+        if key not in _SUPPRESSION_KEYS:
+            raise SiteConfigError(_at(path, entry, key), f"unknown key {key!r}", item=item,
+                                  field=str(key))
+    for key in _SUPPRESSION_KEYS:
+        if key not in entry:
+            reason = {"reason": "say why it is safe to ignore (a change ticket, an owner)",
+                      "until": "a date (YYYY-MM-DD) after which the rule applies again",
+                      "rule": "the id of the rule to suppress"}[key]
+            raise SiteConfigError(where, f"missing key {key!r}: {reason}", item=item, field=key)
+    rule, reason, until = entry["rule"], entry["reason"], entry["until"]
+    if not isinstance(rule, str) or not rule.strip():
+        raise SiteConfigError(_at(path, entry, "rule"), "must be a rule id", item=item, field="rule")
+    if not isinstance(reason, str) or not reason.strip():
+        raise SiteConfigError(_at(path, entry, "reason"), "must say why (a non-empty string)",
+                              item=item, field="reason")
+    if isinstance(until, str):
+        try:
+            until = dt.date.fromisoformat(until)
+        except ValueError:
+            until = None
+    if isinstance(until, dt.datetime):
+        until = until.date()
+    if not isinstance(until, dt.date):
+        raise SiteConfigError(_at(path, entry, "until"), f"must be a date YYYY-MM-DD, not "
+                              f"{entry['until']!r}", item=item, field="until")
+    line = entry.line_of("rule") if isinstance(entry, LineDict) else 0
+    return Suppression(rule.strip(), " ".join(reason.split()), until, path, line)
+
+
+def _at(path: str, mapping: Any, key: str | None = None) -> str:
+    if isinstance(mapping, LineDict):
+        line = mapping.line_of(key) if key is not None else mapping.line
+        if line:
+            return f"{path}:{line}"
+    return path

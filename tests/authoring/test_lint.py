@@ -1,0 +1,257 @@
+"""`fodoc rules lint` checks: each problem with file, line, check and severity, all of them at once."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from engine.authoring.lint import Issue, lint
+from engine.kb import shipped_dir
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE_SITE = REPO / "examples" / "site-rules"
+TODAY = dt.date(2026, 12, 3)
+
+
+def _site(tmp_path: Path) -> Path:
+    """A copy of the example site directory to break."""
+    site = tmp_path / "site"
+    shutil.copytree(EXAMPLE_SITE, site)
+    return site
+
+
+def _edit(path: Path, old: str, new: str) -> int:
+    """Replace `old` (which must occur once) and return the 1-based line it starts on."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return text[:text.index(old)].count("\n") + 1
+
+
+def _issues(report, check=None):
+    return [(i.line, i.severity, i.message) for i in report.issues if check is None or i.check == check]
+
+
+def test_the_shipped_knowledge_base_is_clean():
+    report = lint(today=TODAY)
+    assert report.issues == []
+    assert report.files == len(list(shipped_dir("rules").glob("*.yaml"))) + \
+        len(list(shipped_dir("runbooks").glob("*.yaml"))) + len(list(shipped_dir("facts").glob("*.yaml")))
+
+
+def test_the_example_site_rules_are_clean():
+    assert lint([EXAMPLE_SITE], today=TODAY).issues == []
+    assert lint(rule_dirs=[EXAMPLE_SITE], site_config=REPO / "examples" / "fodoc-site.yaml",
+                today=TODAY).issues == []
+
+
+def test_unknown_field_gets_a_did_you_mean(tmp_path):
+    site = _site(tmp_path)
+    rule = site / "bndupd-queue-full.yaml"
+    line = _edit(rule, "      event_id: 20286\n", "      evnt_id: 20286\n")
+    report = lint([site], today=TODAY)
+    assert report.issues == [Issue(str(rule), line, "rule", "bndupd-queue-full: flood.evnt_id: fact kind "
+                                   "'event' has no field 'evnt_id' (did you mean 'event_id'?)", "error")]
+    assert report.failed()
+
+
+def test_unknown_fact_kind_gets_a_did_you_mean(tmp_path):
+    site = _site(tmp_path)
+    line = _edit(site / "bndupd-queue-full.yaml", "    kind: event\n", "    kind: events\n")
+    assert _issues(lint([site], today=TODAY)) == [
+        (line, "error", "bndupd-queue-full: match.flood.kind: unknown fact kind 'events' (did you mean 'event'?)")]
+
+
+def test_type_mismatch_against_the_catalog(tmp_path):
+    site = _site(tmp_path)
+    line = _edit(site / "bndupd-queue-full.yaml", "      event_id: 20286\n", '      event_id: "20286"\n')
+    assert _issues(lint([site], today=TODAY)) == [
+        (line, "error", "bndupd-queue-full: flood.event_id: event.event_id is int, but the value '20286' is str")]
+
+
+def test_reference_to_an_undefined_alias(tmp_path):
+    site = _site(tmp_path)
+    line = _edit(site / "bndupd-queue-full.yaml", "server: {ref: side.server}", "server: {ref: sde.server}")
+    assert _issues(lint([site], today=TODAY)) == [
+        (line, "error", "bndupd-queue-full: flood.server: ref 'sde.server' names alias 'sde', which is not "
+                        "defined before this pattern (did you mean 'side'?)")]
+
+
+def test_regex_that_does_not_compile(tmp_path):
+    site = _site(tmp_path)
+    line = _edit(site / "bndupd-queue-full.yaml", "      log: DhcpAdminEvents\n", "      log: {regex: 'Dhcp(Admin'}\n")
+    [(got_line, severity, message)] = _issues(lint([site], today=TODAY))
+    assert (got_line, severity) == (line, "error")
+    assert message.startswith("bndupd-queue-full: flood.log: regex 'Dhcp(Admin' does not compile: missing )")
+
+
+def test_schema_errors_are_all_reported(tmp_path):
+    site = _site(tmp_path)
+    rule = site / "bndupd-queue-full.yaml"
+    first = _edit(rule, "severity: warning\n", "severity: warn\n")
+    second = _edit(rule, "confidence: 0.7\n", "confidence: 7\n")
+    assert _issues(lint([site], today=TODAY)) == [
+        (first, "error", "severity: must be one of critical, warning, info, not 'warn' (did you mean 'warning'?)"),
+        (second, "error", "confidence: 7 is out of range (7 is greater than the maximum of 1)")]
+
+
+def test_cause_without_a_runbook(tmp_path):
+    site = _site(tmp_path)
+    (site / "runbooks" / "bndupd_queue_full.yaml").unlink()
+    assert _issues(lint([site], today=TODAY), "cause-without-runbook") == [
+        (3, "error", "cause 'bndupd_queue_full' has no runbook (expected runbooks/bndupd_queue_full.yaml)")]
+
+
+def test_missing_negative_and_positive_fixtures_are_warnings(tmp_path):
+    site = _site(tmp_path)
+    rule = site / "bndupd-queue-full.yaml"
+    text = rule.read_text(encoding="utf-8")
+    rule.write_text(text.replace("expect: silent", "expect: fires"), encoding="utf-8")
+    line = text[:text.index("fixtures:")].count("\n") + 1
+    report = lint([site], today=TODAY)
+    assert _issues(report) == [(line, "warning", "rule bndupd-queue-full has no fixture with 'expect: silent'")]
+    assert not report.failed() and report.failed(strict=True)
+    rule.write_text(text.replace("expect: fires", "expect: silent"), encoding="utf-8")
+    assert _issues(lint([site], today=TODAY)) == [
+        (line, "warning", "rule bndupd-queue-full has no fixture with 'expect: fires'")]
+
+
+def test_duplicate_ids_in_one_directory(tmp_path):
+    site = _site(tmp_path)
+    shutil.copy(site / "bndupd-queue-full.yaml", site / "copy.yaml")
+    assert _issues(lint([site], today=TODAY), "duplicate-id") == [
+        (2, "error", f"rule id 'bndupd-queue-full' is already used by {site / 'bndupd-queue-full.yaml'}")]
+
+
+def test_unquoted_interpolation_names_the_step_and_line(tmp_path):
+    site = _site(tmp_path)
+    runbook = site / "runbooks" / "bndupd_queue_full.yaml"
+    line = _edit(runbook, "Invoke-DhcpServerv4FailoverReplication -ComputerName {{ target | ps }}",
+                 "Invoke-DhcpServerv4FailoverReplication -ComputerName {{ target }}")
+    assert [(i.path, i.line, i.check, i.message) for i in lint([site], today=TODAY).issues] == [
+        (str(runbook), line, "unquoted-interpolation",
+         "step replicate: 'Invoke-DhcpServerv4FailoverReplication -ComputerName {{ target }} -Name "
+         "{{ relationship | ps }} -Force' interpolates a value without | ps or | ps_list; it would reach "
+         "PowerShell unquoted")]
+
+
+def test_unknown_cmdlet_from_the_cmdlet_catalog(tmp_path):
+    site = _site(tmp_path)
+    runbook = site / "runbooks" / "bndupd_queue_full.yaml"
+    line = _edit(runbook, "Get-DhcpServerv4ScopeStatistics -ComputerName {{ target | ps }} -Failover",
+                 "Get-DhcpServerv4FailoverStatistics -ComputerName {{ target | ps }}")
+    assert _issues(lint([site], today=TODAY)) == [
+        (line, "error", "step scope-statistics: unknown cmdlet 'Get-DhcpServerv4FailoverStatistics' (not in "
+                        "the catalog of real cmdlets, engine/data/cmdlets.yaml)")]
+
+
+def test_unknown_parameter_from_the_cmdlet_catalog(tmp_path):
+    site = _site(tmp_path)
+    runbook = site / "runbooks" / "bndupd_queue_full.yaml"
+    line = _edit(runbook, "-Name {{ relationship | ps }} -Force\n", "-Relationship {{ relationship | ps }} -Force\n")
+    [(got_line, severity, message)] = _issues(lint([site], today=TODAY))
+    assert (got_line, severity) == (line, "error")
+    assert message.startswith("step replicate: ") and "Relationship" in message \
+        and "Invoke-DhcpServerv4FailoverReplication" in message
+
+
+def test_a_broken_rule_does_not_make_its_runbook_an_orphan(tmp_path):
+    site = _site(tmp_path)
+    _edit(site / "bndupd-queue-full.yaml", "      event_id: 20286\n", "      evnt_id: 20286\n")
+    assert [i.check for i in lint([site], today=TODAY).issues] == ["rule"]
+
+
+def test_runbook_no_rule_concludes_is_a_note(tmp_path):
+    site = _site(tmp_path)
+    (site / "bndupd-queue-full.yaml").unlink()
+    report = lint([site], today=TODAY)
+    assert _issues(report) == [(1, "note", "no rule concludes cause 'bndupd_queue_full', so this runbook is never used")]
+    assert not report.failed(strict=True)
+
+
+def test_site_rule_overriding_a_shipped_one_is_a_note(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(shipped_dir("rules") / "port-647-blocked.yaml", site / "port-647-blocked.yaml")
+    assert _issues(lint([site], today=TODAY)) == [(1, "note", "replaces the shipped rule port-647-blocked")]
+
+
+def test_invalid_yaml_is_one_error_with_its_line(tmp_path):
+    site = _site(tmp_path)
+    rule = site / "bndupd-queue-full.yaml"
+    line = _edit(rule, "title: Binding", "title: [Binding")
+    [issue] = lint([site], today=TODAY).issues
+    assert (issue.check, issue.severity) == ("yaml", "error") and issue.line >= line
+    assert issue.message.startswith("is not valid YAML")
+
+
+def test_site_config_suppressions(tmp_path):
+    config = tmp_path / "fodoc-site.yaml"
+    config.write_text("suppress:\n"
+                      "  - {rule: clock-skew-drifting, reason: CHG-1, until: 2026-12-02}\n"
+                      "  - {rule: port-647-blokced, reason: CHG-2, until: 2027-01-01}\n", encoding="utf-8")
+    report = lint([config], today=TODAY)
+    assert _issues(report) == [
+        (2, "warning", "the suppression of clock-skew-drifting expired on 2026-12-02 and no longer applies; "
+                       "renew it with a new reason or remove it"),
+        (3, "warning", "suppresses rule 'port-647-blokced', which does not exist (did you mean 'port-647-blocked'?)")]
+    assert [i.check for i in report.issues] == ["expired-suppression", "unknown-suppressed-rule"]
+
+
+def test_site_config_without_a_reason_is_an_error(tmp_path):
+    config = tmp_path / "fodoc-site.yaml"
+    config.write_text("suppress:\n  - rule: clock-skew-drifting\n    until: 2027-01-01\n", encoding="utf-8")
+    assert _issues(lint([config], today=TODAY)) == [
+        (2, "error", "suppress[1]: reason: missing key 'reason': say why it is safe to ignore (a change "
+                     "ticket, an owner)")]
+
+
+def test_fact_kind_file_is_checked(tmp_path):
+    facts = tmp_path / "facts"
+    facts.mkdir()
+    (facts / "thing.yaml").write_text("kind: thing\nfields:\n  id: {type: str}\n", encoding="utf-8")
+    [issue] = lint([facts / "thing.yaml"], today=TODAY).issues
+    assert (issue.line, issue.check, issue.message) == (3, "schema", "fields: 'id' is not an allowed name here")
+
+
+def test_single_files_are_classified_by_content(tmp_path):
+    site = _site(tmp_path)
+    rule, runbook = tmp_path / "my-rule.yaml", tmp_path / "my-runbook.yaml"
+    shutil.copy(site / "bndupd-queue-full.yaml", rule)
+    shutil.copy(site / "runbooks" / "bndupd_queue_full.yaml", runbook)
+    report = lint([rule, runbook, site / "runbooks" / "bndupd_queue_full.yaml"], today=TODAY)
+    # read as a runbook: the loader insists that the file is named after its cause
+    assert [(i.path, i.check, i.message) for i in report.issues] == [
+        (str(rule), "file-name", "rule bndupd-queue-full is in my-rule.yaml; name the file bndupd-queue-full.yaml "
+                                 "so that it can be found by its id"),
+        (str(runbook), "runbook", "cause: cause 'bndupd_queue_full' must match the file name (my-runbook.yaml)")]
+
+
+def test_a_yml_file_would_be_ignored_so_it_is_an_error(tmp_path):
+    site = _site(tmp_path)
+    (site / "bndupd-queue-full.yaml").rename(site / "bndupd-queue-full.yml")
+    report = lint([site], today=TODAY)
+    assert [(i.path, i.check, i.severity, i.message) for i in report.issues] == [
+        (str(site / "bndupd-queue-full.yml"), "file-name", "error",
+         "fodoc reads only *.yaml files here, so this file is ignored; rename it to bndupd-queue-full.yaml"),
+        (str(site / "runbooks" / "bndupd_queue_full.yaml"), "runbook-without-rule", "note",
+         "no rule concludes cause 'bndupd_queue_full', so this runbook is never used")]
+
+
+def test_a_rule_file_not_named_after_its_id_is_a_note(tmp_path):
+    site = _site(tmp_path)
+    (site / "bndupd-queue-full.yaml").rename(site / "queue.yaml")
+    assert _issues(lint([site], today=TODAY)) == [
+        (2, "note", "rule bndupd-queue-full is in queue.yaml; name the file bndupd-queue-full.yaml so that "
+                    "it can be found by its id")]
+
+
+def test_powershell_is_checked_even_where_a_value_is_unquoted(tmp_path):
+    site = _site(tmp_path)
+    runbook = site / "runbooks" / "bndupd_queue_full.yaml"
+    first = _edit(runbook, "Invoke-DhcpServerv4FailoverReplication -ComputerName {{ target | ps }}",
+                  "Invoke-DhcpServerv4FailoverReplication -ComputerName {{ target }}")
+    second = _edit(runbook, "Get-DhcpServerv4ScopeStatistics -ComputerName {{ target | ps }} -Failover",
+                   "Get-DhcpServerv4FailoverStatistics -ComputerName {{ target | ps }}")
+    assert [(i.line, i.check) for i in lint([site], today=TODAY).issues] == [
+        (first, "unquoted-interpolation"), (second, "powershell")]

@@ -1,0 +1,59 @@
+"""`fodoc rules new`: files that pass lint and fail their test until filled in."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from engine.authoring.fixtures import run_fixtures
+from engine.authoring.lint import lint
+from engine.authoring.scaffold import scaffold
+from engine.docschema import schema_path
+from engine.errors import UsageError
+from engine.knowledge import load_knowledge_base
+from engine.kb import shipped_dir
+
+
+def test_scaffold_passes_lint_strictly_and_fails_its_test(tmp_path):
+    made = scaffold("bndupd_queue_full", tmp_path / "site")
+    assert made.rule == tmp_path / "site" / "bndupd-queue-full.yaml"
+    assert made.runbook == tmp_path / "site" / "runbooks" / "bndupd_queue_full.yaml"
+    report = lint([tmp_path / "site"], today=dt.date(2026, 12, 3))
+    assert report.issues == [] and not report.failed(strict=True)
+    kb = load_knowledge_base([tmp_path / "site"])
+    [rule] = [r for r in kb.rules if r.id == "bndupd-queue-full"]
+    results = run_fixtures([rule], kb.catalog, ("native",))
+    assert [(r.expect, r.passed) for r in results] == [("fires", False), ("silent", True)]
+    assert "  the fixture has no event fact at all" in results[0].diff
+
+
+def test_scaffold_points_editors_at_the_schemas(tmp_path):
+    made = scaffold("bndupd_queue_full", tmp_path)
+    for path, document in ((made.rule, "rule"), (made.runbook, "runbook")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        prefix = "# yaml-language-server: $schema="
+        assert first.startswith(prefix)
+        assert (path.parent / first[len(prefix):]).resolve() == schema_path(document)
+
+
+def test_an_existing_cause_gets_only_a_rule(tmp_path):
+    existing = shipped_dir("runbooks") / "port_647_blocked.yaml"
+    made = scaffold("port_647_blocked", tmp_path, rule_id="port-647-seen-by-ips", existing_runbook=existing)
+    assert made.runbook is None and sorted(p.name for p in tmp_path.rglob("*")) == ["port-647-seen-by-ips.yaml"]
+    assert [i for i in lint([tmp_path]).issues if i.severity != "note"] == []
+
+
+def test_scaffold_never_overwrites(tmp_path):
+    scaffold("bndupd_queue_full", tmp_path)
+    with pytest.raises(UsageError, match="bndupd-queue-full.yaml: already exists"):
+        scaffold("bndupd_queue_full", tmp_path)
+
+
+@pytest.mark.parametrize("cause,rule_id,message", [
+    ("Queue-Full", None, "must be lower_snake_case"),
+    ("queue_full", "Queue_Full", "must be lower-case letters, digits and hyphens"),
+])
+def test_bad_names_are_refused(tmp_path, cause, rule_id, message):
+    with pytest.raises(UsageError, match=message):
+        scaffold(cause, tmp_path, rule_id=rule_id)
+    assert not any(tmp_path.iterdir())
