@@ -1,7 +1,8 @@
 """Structural validation of knowledge-base YAML against the JSON Schemas shipped in engine/schemas/.
 
 The same schema files serve two readers: the loaders (rules.py, runbooks.py, catalog.py) check the
-structure of every file with them before their own domain checks (fact kinds, types, aliases,
+structure of every site file with them before their own domain checks (shipped files are checked
+in CI instead: engine/kb.is_shipped) (fact kinds, types, aliases,
 quoting), and editors validate as the author types, through a first line such as
 ``# yaml-language-server: $schema=<path to>/rule.schema.json``. One source of truth means the
 editor and `fodoc rules lint` can never disagree about what a valid file looks like.
@@ -15,11 +16,12 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from .catalog import suggest
+
+if TYPE_CHECKING:
+    import jsonschema
 from .yamlio import LineDict
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
@@ -50,6 +52,8 @@ def schema(document: str) -> dict:
 
 @lru_cache(maxsize=None)
 def _validator(document: str) -> jsonschema.protocols.Validator:
+    import jsonschema  # ~90 ms of imports, paid only when a file is really checked
+
     body = schema(document)
     cls = jsonschema.validators.validator_for(body)
     cls.check_schema(body)

@@ -20,3 +20,23 @@ def shipped_dir(name: str) -> Path:
         return checkout
     raise FileNotFoundError(f"the shipped {name}/ directory is missing from this installation "
                             f"(looked in {installed} and {checkout})")
+
+
+def is_shipped(path: str | Path) -> bool:
+    """True for a file of the shipped knowledge base.
+
+    The loaders check site files against the JSON Schemas on every load; shipped files were
+    checked when they were built (CI runs `fodoc rules lint --strict`, and the tests validate
+    every shipped file), so a run does not pay ~150 ms for jsonschema to re-prove them.
+    """
+    try:
+        folder = Path(path).resolve().parent
+    except OSError:
+        return False
+    for name in ("facts", "rules", "runbooks"):
+        try:
+            if folder == shipped_dir(name).resolve():
+                return True
+        except FileNotFoundError:
+            continue
+    return False

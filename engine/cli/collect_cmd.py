@@ -25,8 +25,7 @@ PASSWORD_ENV = "FODOC_PASSWORD"
 
 def connection_options(command):
     """The options `collect` and `why` share: which servers, how to reach them, as whom."""
-    from ..collect.collector import DEFAULT_JOBS
-    from ..collect.transport import TRANSPORTS
+    from ..collect import DEFAULT_JOBS, TRANSPORTS
 
     options = [
         click.option("--server", "-s", required=True, help="A DHCP server of the failover pair."),

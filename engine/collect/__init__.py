@@ -1,11 +1,8 @@
 """Live collection over WinRM, and the PowerShell collector script, from one probe catalog."""
 from __future__ import annotations
 
-from .collector import Collection, ServerCollection, collect
-from .probes import Probe, layout, load_probes
-from .script import SCRIPT_NAME, generate_script
-from .transport import Connection, Credentials, WinRMRunner
-from .writer import bundle_members, write_bundle
-
-__all__ = ["Collection", "ServerCollection", "collect", "Probe", "layout", "load_probes", "SCRIPT_NAME",
-           "generate_script", "Connection", "Credentials", "WinRMRunner", "bundle_members", "write_bundle"]
+# Submodules are imported where they are used: `fodoc diagnose` must not pay for pywinrm,
+# requests and the NTLM/TLS stack just because the collect commands are registered.
+# transports (pywinrm's names) and the default number of servers probed at once, for the CLI
+TRANSPORTS = ("ntlm", "kerberos", "credssp", "basic")
+DEFAULT_JOBS = 8

@@ -21,10 +21,10 @@ from ..parsers import parse_artifact, parser_for, recognise
 from ..parsers.base import Artifact, Problems
 from ..powershell import quote
 from ..textio import decode
+from . import DEFAULT_JOBS
 from .probes import Probe, check_host_name, load_probes
 from .transport import Output, ProbeFailure
 
-DEFAULT_JOBS = 8
 # A first probe that fails like this means the host is not there for us at all.
 _HOST_GONE = ("unreachable", "auth", "timeout", "dropped")
 _PARTNER_TEXT = re.compile(r"^\s*PartnerServer\s*:\s*(\S+)", re.MULTILINE)

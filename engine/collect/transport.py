@@ -20,8 +20,8 @@ from winrm.exceptions import (InvalidCredentialsError, WinRMError, WinRMOperatio
                               WinRMTransportError)
 
 from ..errors import UsageError
+from . import TRANSPORTS
 
-TRANSPORTS = ("ntlm", "kerberos", "credssp", "basic")
 # transport -> (pywinrm's flag that its optional library imported, what to install)
 _MISSING_SUPPORT = {"ntlm": ("HAVE_NTLM", "requests-ntlm"), "kerberos": ("HAVE_KERBEROS", "pywinrm[kerberos]"),
                     "credssp": ("HAVE_CREDSSP", "pywinrm[credssp]")}
