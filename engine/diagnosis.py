@@ -102,6 +102,7 @@ class NotEvaluated:
     rule: str
     missing: str
     settle_with: str
+    uncollected: str | None = None   # the server whose data is missing because it was not collected
 
 
 @dataclass
@@ -157,9 +158,14 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
     fired_causes = {f.cause for f in findings + hidden}  # a suppressed cause is found, not ruled out
     index = index_by_kind(facts)
     ruled_out, not_evaluated = _misses(kb, index, extraction, fired_causes)
+    unchecked = _unchecked_alternatives(kb, findings, not_evaluated,
+                                        fired_causes | {r.cause for r in ruled_out})
+    findings.sort(key=_rank)
     findings = _link_related(findings)
     _link_competitors(kb, findings)
     competing = _competing(findings)
+    taken = {item["relationship"] for item in competing}
+    competing += [item for item in unchecked if item["relationship"] not in taken]
     relationships = _relationships(facts)
     unexplained = _unexplained(relationships, findings + hidden)
     # Each side reports only its own state: a partner whose failover output is missing (not
@@ -173,6 +179,10 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
         verdict = "warning"
     problems = [p.one_line() for p in extraction.problems]
     summary = _summary(verdict, findings, relationships, unexplained, unread)
+    if findings and unchecked and findings[0].relationship == unchecked[0]["relationship"]:
+        alternative = unchecked[0]["causes"][1]
+        summary += (f" Not confirmed: {alternative['cause']} looks the same from here and could not be "
+                    f"checked ({alternative['unchecked']}).")
     faults = [f for f in findings if f.severity != "info"]
     if observations and not faults and not unexplained and verdict == "warning":
         summary = f"WARNING: {observations[0]}"
@@ -384,6 +394,44 @@ def tells_apart(kb: KnowledgeBase, cause: str, other: str) -> str | None:
     return None
 
 
+# A cause a finding's rules name as looking alike (tells_apart) but which could not be evaluated
+# because a server was not collected (typically the partner) leaves the finding unconfirmed: from
+# one side, a stopped DHCP service and a filtered port 647 look exactly the same.
+UNCHECKED_CONFIDENCE_CAP = 0.6
+
+
+def _unchecked_alternatives(kb: KnowledgeBase, findings: list[Finding], not_evaluated: list[NotEvaluated],
+                            settled: set[str]) -> list[dict[str, Any]]:
+    """Cap the confidence of each fault whose look-alike could not be checked at all (no rule of
+    it was evaluated: `settled` holds the causes that fired or were ruled out), say so in its
+    explanation, and return the pairs for the report's "two causes remain" section."""
+    gaps: dict[str, NotEvaluated] = {}
+    for gap in not_evaluated:
+        if gap.cause not in settled and gap.uncollected:
+            gaps.setdefault(gap.cause, gap)
+    result = []
+    for finding in findings:
+        if finding.severity == "info":
+            continue
+        alike = [({"cause": cause, "check": check}, gaps[cause]) for cause in sorted(gaps)
+                 if (check := tells_apart(kb, finding.cause, cause))]
+        if not alike:
+            continue
+        finding.confidence = min(finding.confidence, UNCHECKED_CONFIDENCE_CAP)
+        for tell, gap in alike:
+            finding.explanations.append(
+                f"Not confirmed: {gap.cause} would look the same from here and could not be checked "
+                f"({gap.missing}); to settle it, {gap.settle_with}. {tell['check']}.")
+        tell, gap = alike[0]
+        result.append({"relationship": finding.relationship,
+                       "causes": [{"cause": finding.cause, "confidence": finding.confidence,
+                                   "server": finding.server},
+                                  {"cause": gap.cause, "confidence": None, "server": None,
+                                   "unchecked": gap.missing}],
+                       "check": f"{gap.settle_with}: {tell['check']}"})
+    return result
+
+
 def _competing(findings: list[Finding]) -> list[dict[str, Any]]:
     """Per relationship where two or more faults remain: the two leading ones and the check that
     tells them apart (None when no rule names one)."""
@@ -420,7 +468,7 @@ def _misses(kb: KnowledgeBase, index: dict[str, list[Fact]], extraction: Extract
             miss = explain_miss(rule, index, prefer=lambda p, c, b: len(_closest(p, c, b)))
             gap = _gap(kb, rule, miss, index, collected, missing)
             if gap:
-                not_evaluated.append(NotEvaluated(cause, rule.id, gap[0], gap[1]))
+                not_evaluated.append(NotEvaluated(cause, rule.id, *gap))
             else:
                 ruled_out.append(_ruled_out(rule, miss))
     return ruled_out, not_evaluated
@@ -467,7 +515,7 @@ def _gap(kb: KnowledgeBase, rule: Rule, miss: Miss, index: dict[str, list[Fact]]
     for server in servers:
         if server not in collected:
             return (f"{pattern.kind} facts about {server}, which was not collected",
-                    f"collect a bundle from {server} ({artifact_names})")
+                    f"collect a bundle from {server} ({artifact_names})", server)
         lacking = sorted(a for s, a in missing if s == server and any(a.startswith(f) for f in families))
         if lacking:
             return (f"{pattern.kind} facts about {server} ({', '.join(lacking)} not in the bundle)",

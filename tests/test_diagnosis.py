@@ -178,3 +178,34 @@ def test_timeline_evidence_reads_as_a_sentence_with_the_events_and_their_times(a
     stats = [e.summary for e in d.findings[0].consequences[0].evidence if e.kind == "scope_stats"]
     assert stats == ["scope 10.0.10.0 on dhcp-b.contoso.com in dhcp-a-dhcp-b: 0 free for dhcp-b.contoso.com itself, "
                      "171 for the partner (79 in use, 31.6 %)"]
+
+
+def test_with_the_partner_missing_a_look_alike_cause_is_named_and_confidence_capped(analyzer, tmp_path):
+    """From dhcp-a alone, a stopped DHCP service on dhcp-b and a filtered port 647 look the same
+    (TCP 647 refused, ping answered): the finding must say it is unconfirmed, name the cause it
+    could not rule out and the check that would, and not claim more than 60%."""
+    bundle = tmp_path / "only-a"
+    shutil.copytree(EXAMPLES / "partner_service_stopped" / "dhcp-a.contoso.com", bundle / "dhcp-a.contoso.com")
+    diagnosis = analyzer.analyze(bundle)
+    top = diagnosis.findings[0]
+    assert (top.cause, top.confidence) == ("port_647_blocked", 0.6)
+    assert diagnosis.summary.endswith("Not confirmed: partner_service_stopped looks the same from here and "
+                                      "could not be checked (service facts about dhcp-b.contoso.com, which "
+                                      "was not collected).")
+    [competing] = diagnosis.competing
+    assert [c["cause"] for c in competing["causes"]] == ["port_647_blocked", "partner_service_stopped"]
+    assert competing["causes"][1]["confidence"] is None
+    assert competing["check"].startswith("collect a bundle from dhcp-b.contoso.com (services): "
+                                         "Get-Service DHCPServer on the partner")
+    text = render_report(diagnosis, "text", color=False)
+    assert ("Two causes remain on dhcp-a-dhcp-b: port_647_blocked (60%) or partner_service_stopped "
+            "(not checked: service facts about dhcp-b.contoso.com, which was not collected).") in text
+    markdown = render_report(diagnosis, "markdown", color=False)
+    assert r"partner\_service\_stopped (not checked: service facts about dhcp-b.contoso.com" in markdown
+
+
+def test_with_both_partners_collected_nothing_is_left_unconfirmed(analyzer):
+    diagnosis = analyzer.analyze(EXAMPLES / "partner_service_stopped")
+    assert diagnosis.findings[0].cause == "partner_service_stopped"
+    assert "Not confirmed" not in diagnosis.summary
+    assert all(c.get("confidence") is not None for item in diagnosis.competing for c in item["causes"])

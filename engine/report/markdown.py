@@ -41,8 +41,10 @@ def render_markdown(d: Diagnosis) -> str:
     for item in d.competing:
         first, second = item["causes"]
         where = f" on {_md(item['relationship'])}" if item["relationship"] else ""
+        second_how = (f"not checked: {second['unchecked']}" if second.get("unchecked")
+                      else f"{second['confidence']:.0%}")
         lines += [f"**Two causes remain{where}**: {_md(first['cause'])} ({first['confidence']:.0%}) or "
-                  f"{_md(second['cause'])} ({second['confidence']:.0%}).", ""]
+                  f"{_md(second['cause'])} ({_md(second_how)}).", ""]
         if item["check"]:
             lines += [f"The one check that tells them apart: {_md(item['check'])}", ""]
     lines += _sections(d)

@@ -90,7 +90,7 @@ def _report(out: _Lines, d: Diagnosis) -> None:
         first, second = item["causes"]
         where = f" on {item['relationship']}" if item["relationship"] else ""
         out((f"Two causes remain{where}: {first['cause']} ({first['confidence']:.0%}) or "
-             f"{second['cause']} ({second['confidence']:.0%}).", "bold"))
+             f"{second['cause']} ({_likelihood(second)}).", "bold"))
         if item["check"]:
             out(f"  The one check that tells them apart: {item['check']}")
         out()
@@ -219,3 +219,10 @@ def _runbook(out: _Lines, runbook, indent: str = "") -> None:
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _likelihood(cause: dict) -> str:
+    """A competing cause's confidence, or why it has none (its data was not collected)."""
+    if cause.get("unchecked"):
+        return f"not checked: {cause['unchecked']}"
+    return f"{cause['confidence']:.0%}"
