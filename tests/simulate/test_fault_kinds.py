@@ -7,7 +7,7 @@ import pytest
 from engine.simulate import simulated_causes
 from engine.simulate.faults import fault_kinds
 
-from .conftest import collector_lines, problem_places
+from .conftest import collector_lines, csv_note_places, csv_notes, problem_places
 
 KNOWN_TODAY = {"port_647_blocked", "clock_skew", "partner_state_drift", "relationship_corrupt",
                "shared_secret_mismatch", "partner_service_stopped", "partner_unreachable"}
@@ -27,6 +27,7 @@ def test_each_kind_parses_with_no_problem_but_the_collector_errors_it_simulates(
     sim, bundle = simulate([(kind, {})], seed)
     diagnosis = analyzer.analyze(bundle)
     assert problem_places(diagnosis) == collector_lines(sim)
+    assert csv_note_places(diagnosis) == csv_notes(bundle)
     assert diagnosis.artifacts and all(a["status"] == "read" for a in diagnosis.artifacts)
 
 
@@ -50,4 +51,7 @@ def test_healthy_noise_is_not_a_fault(simulate, analyzer):
     diagnosis = analyzer.analyze(bundle)
     assert sim.world.trace.final == {"a": "Normal", "b": "Normal"}
     assert any(t.new == "CommunicationInterrupted" for t in sim.world.trace.transitions)
-    assert (diagnosis.verdict, diagnosis.findings, diagnosis.problems) == ("healthy", [], [])
+    # the duplicate relays are explained as expected behaviour (an info finding), never alarmed on
+    assert [(f.cause, f.severity) for f in diagnosis.findings] == [("benign_outdated_binding", "info")]
+    assert (diagnosis.verdict, diagnosis.exit_code, problem_places(diagnosis)) == ("healthy", 0, [])
+    assert csv_note_places(diagnosis) == csv_notes(bundle)
