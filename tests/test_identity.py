@@ -66,3 +66,26 @@ def test_two_folders_are_never_merged_and_the_conflict_is_reported():
     assert ids.canonical("dhcp1") != ids.canonical("dhcp2")
     assert ids.conflicts == ["dhcp2 and 10.1.0.11 are linked, but they belong to different server "
                              "folders (dhcp1, dhcp2); kept apart"]
+
+
+def _two_copies(stray_partner: str) -> list[Fact]:
+    """dhcp-b was re-addressed (10.0.0.2 -> 10.0.0.12); its default Format-List copy names dhcp-a,
+    dhcp-a's copy still names the address dhcp-b had (fodoc eval, seed 100357)."""
+    return [
+        Fact("server", {"server": "dhcp-a", "hostname": "DHCP-A", "fqdn": "dhcp-a.contoso.com", "ips": "10.0.0.1"}, S),
+        Fact("server", {"server": "dhcp-b", "hostname": "DHCP-B", "fqdn": "dhcp-b.contoso.com", "ips": "10.0.0.12"}, S),
+        Fact("relationship", {"server": "dhcp-b", "name": "Failover-Site1", "partner": "10.0.0.1"}, S),
+        Fact("relationship", {"server": "dhcp-a", "name": "failover-site1", "partner": stray_partner}, S),
+    ]
+
+
+def test_an_address_no_server_has_is_the_other_holder_of_the_relationship():
+    ids = build_identities(_two_copies("10.0.0.2"), ["dhcp-a", "dhcp-b"])
+    assert ids.canonical("10.0.0.2") == "dhcp-b.contoso.com"
+    assert ids.conflicts == []
+
+
+def test_a_stored_name_nobody_answers_to_is_not_linked():
+    # a cluster node or a stale DNS name is another machine, reported by its own rules
+    ids = build_identities(_two_copies("dhcp-b-n1.contoso.com"), ["dhcp-a", "dhcp-b"])
+    assert ids.canonical("dhcp-b-n1.contoso.com") == "dhcp-b-n1.contoso.com"
