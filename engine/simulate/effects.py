@@ -290,8 +290,14 @@ def cluster_node(world: World, params: dict) -> None:
     partner = world.hosts[world.other(side)]
     node1 = partner.hostname + "-N1"
     domain = partner.fqdn.split(".", 1)[1]
+    node1_ip = partner.ip.rsplit(".", 1)[0] + ".240"
     _view(world, side)["partner_server"] = f"{node1.lower()}.{domain}"
-    world.hosts[side].dns[f"{node1.lower()}.{domain}"] = partner.ip.rsplit(".", 1)[0] + ".240"
+    world.hosts[side].dns[f"{node1.lower()}.{domain}"] = node1_ip
+    # one relationship, two copies: both store the node's name and address for the clustered side
+    role = "primary" if world.other(side) == "a" else "secondary"
+    for view in (world.hosts[side].relationship, partner.relationship):
+        if view is not None:
+            view[f"{role}_name"], view[f"{role}_ip"] = f"{node1.lower()}.{domain}", node1_ip
     partner.extra_ips.append(partner.ip.rsplit(".", 1)[0] + ".241")
     partner.node = partner.hostname + "-N2"  # the role moved: collected as the role, the node answers
     world.inputs.channel_down.append((_since(world, params), None, "silent"))
