@@ -151,11 +151,11 @@ def build_identities(facts: list[Fact], folders: list[str]) -> ServerIdentities:
 
 def _link_relationship_ends(ids: ServerIdentities, relationships: list[Fact]) -> None:
     """A relationship is one object held by two servers under one name: when X's copy names Y as
-    its partner and Y's copy names by address a partner that is no collected server, that
-    address is one X had when the relationship was created. Without this a re-addressed server
-    could not be recognised as the partner it is, and its address change could not be found.
-    Names are not linked this way: a stored name nobody answers to may be another machine (a
-    cluster node) or a stale DNS entry, both faults of their own."""
+    its partner and Y's copy names a partner that is no collected server, that partner is what
+    the relationship calls X: an address X had when the relationship was created, or the name
+    of the cluster node X's role ran on then. Without this a re-addressed or clustered server
+    could not be recognised as the partner it is, and what is wrong with the stored name or
+    address (partner_ip_changed, cluster_node_naming) could not be found."""
     holders: dict[str, list[Fact]] = {}
     for rel in relationships:
         if rel.get("name") and rel.get("server"):
@@ -167,8 +167,7 @@ def _link_relationship_ends(ids: ServerIdentities, relationships: list[Fact]) ->
             me, them = mine["server"], theirs["server"]
             names_them = mine.get("partner") and ids.canonical(mine["partner"]) == ids.canonical(them)
             stray = theirs.get("partner")
-            if (names_them and stray and not _is_name(_key(stray)) and not ids.collected(stray)
-                    and ids.canonical(me) != ids.canonical(them)):
+            if names_them and stray and not ids.collected(stray) and ids.canonical(me) != ids.canonical(them):
                 ids.link(me, stray)
 
 

@@ -85,7 +85,15 @@ def test_an_address_no_server_has_is_the_other_holder_of_the_relationship():
     assert ids.conflicts == []
 
 
-def test_a_stored_name_nobody_answers_to_is_not_linked():
-    # a cluster node or a stale DNS name is another machine, reported by its own rules
+def test_a_stored_node_name_is_the_clustered_holder_of_the_relationship():
+    # the relationship was created against cluster node dhcp-b-n1; the role now runs elsewhere
     ids = build_identities(_two_copies("dhcp-b-n1.contoso.com"), ["dhcp-a", "dhcp-b"])
-    assert ids.canonical("dhcp-b-n1.contoso.com") == "dhcp-b-n1.contoso.com"
+    assert ids.canonical("dhcp-b-n1.contoso.com") == ids.canonical("dhcp-b")
+
+
+def test_a_partner_that_is_a_collected_server_is_never_relinked():
+    facts = _two_copies("10.0.0.2") + [
+        Fact("server", {"server": "dhcp-c", "hostname": "DHCP-C", "fqdn": "dhcp-c.contoso.com", "ips": "10.0.0.2"}, S)]
+    ids = build_identities(facts, ["dhcp-a", "dhcp-b", "dhcp-c"])
+    assert ids.canonical("10.0.0.2") == "dhcp-c.contoso.com"
+    assert ids.conflicts == []
