@@ -106,3 +106,54 @@ def _survivor(world: World, side: str) -> bool:
 def _unreachable(world: World, params: dict) -> bool:
     """RC2 (host down): a survivor that runs, holds the relationship and was collected."""
     return _survivor(world, world.other(params["side"]))
+
+
+# Expected behaviour is the explanation of a state the pair is in at collection (§1.2-1.3): when
+# another fault keeps the pair out of that state, there is nothing left to explain.
+
+def _in_state(world: World, side: str, state: str, within_mclt: bool = False) -> bool:
+    if not _collected(world, side, "failover") or world.trace.final[side] != state:
+        return False
+    entered = world.trace.entered.get(side)
+    mclt = world.relationship["mclt_s"]
+    return not within_mclt or (entered is not None and (world.end - entered).total_seconds() < mclt)
+
+
+@check("recover_wait_within_mclt")
+def _recover_wait(world: World, params: dict) -> bool:
+    """§1.3: the returning side reports RecoverWait, entered less than MCLT ago."""
+    return _in_state(world, params["side"], "RecoverWait", within_mclt=True)
+
+
+@check("partner_down_waiting_mclt")
+def _partner_down_waiting(world: World, params: dict) -> bool:
+    """§1.2: the survivor reports PartnerDown, entered less than MCLT ago."""
+    return _in_state(world, params["side"], "PartnerDown", within_mclt=True)
+
+
+@check("startup_after_restart")
+def _startup(world: World, params: dict) -> bool:
+    """§1.3: the restarted side reports Startup at collection."""
+    return _in_state(world, params["side"], "Startup")
+
+
+@check("benign_outdated_binding")
+def _benign(world: World, params: dict) -> bool:
+    """RC12: duplicate relays are noise to explain on a pair that works (both Normal, readable);
+    on a broken pair the fault is what the admin must see, not the noise."""
+    return all(_in_state(world, s, "Normal") for s in ("a", "b"))
+
+
+@check("intermittent_path")
+def _intermittent(world: World, params: dict) -> bool:
+    """§1.3 NORMAL <-> COMM_INT cycling on a path that works between the drops: when another fault
+    keeps the pair apart at collection (a closed port, a stopped or unreachable partner, skew),
+    the last drop never came back and the bundle shows that fault, not the cycling."""
+    return all(_in_state(world, s, "Normal") for s in ("a", "b"))
+
+
+@check("config_drift")
+def _drift_config(world: World, params: dict) -> bool:
+    """RC8: a field-by-field comparison needs both servers' relationship and scope configuration,
+    which a stopped DHCP service or an unreachable host cannot give (RPC 1722, §3.11)."""
+    return all(_running(world, s) and _collected(world, s, "failover") for s in ("a", "b"))
