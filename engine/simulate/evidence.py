@@ -157,3 +157,55 @@ def _drift_config(world: World, params: dict) -> bool:
     """RC8: a field-by-field comparison needs both servers' relationship and scope configuration,
     which a stopped DHCP service or an unreachable host cannot give (RPC 1722, §3.11)."""
     return all(_running(world, s) and _collected(world, s, "failover") for s in ("a", "b"))
+
+
+# Evidence that lives on one server is in the bundle only when that server was collected.
+
+@check("binding_update_backlog")
+def _backlog(world: World, params: dict) -> bool:
+    """RC11: 20286 in the Admin log of the side whose queue overflowed."""
+    return _logged(world, params["side"], 20286)
+
+
+@check("server_not_authorized")
+def _not_authorized(world: World, params: dict) -> bool:
+    """RC13: 1046 and IsAuthorized False come from the unauthorized server itself."""
+    return _collected(world, params["side"])
+
+
+@check("time_service_unhealthy")
+def _time_service(world: World, params: dict) -> bool:
+    """§4.1: w32tm /query /status of the unsynchronised server."""
+    return _collected(world, params["side"])
+
+
+@check("partner_ip_changed")
+def _readdressed(world: World, params: dict) -> bool:
+    """RC6: the re-addressed server's current addresses against the address its partner's
+    relationship stores: both servers' outputs are needed."""
+    other = world.other(params["side"])
+    return _collected(world, params["side"]) and _collected(world, other, "failover") \
+        and world.hosts[other].relationship is not None
+
+
+@check("partner_name_resolution")
+def _name(world: World, params: dict) -> bool:
+    """RC7: the lookup made on the side that cannot resolve its partner, compared with the
+    partner's own addresses: both servers collected."""
+    return all(_collected(world, s) for s in ("a", "b"))
+
+
+@check("cluster_node_naming")
+def _cluster(world: World, params: dict) -> bool:
+    """RC15: the relationship record naming the node, and the clustered server's own name."""
+    partner = world.other(params["side"])
+    return _collected(world, params["side"], "failover") and _collected(world, partner)
+
+
+@check("pool_exhaustion")
+def _pool(world: World, params: dict) -> bool:
+    """RC14: 1063/20287 on the survivor *while* its relationship is interrupted: the survivor's
+    logs and its relationship state are both needed."""
+    side = params["side"]
+    return _logged(world, side, 20287, 1063) and _collected(world, side, "failover") \
+        and world.hosts[side].relationship is not None
