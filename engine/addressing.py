@@ -35,7 +35,16 @@ def derive_address_facts(facts: list[Fact], folders: dict[str, str]) -> list[Fac
     derived = []
     for rel in (f for f in facts if f.kind == "relationship"):
         roles = _roles(rel, current)
-        if roles is None or not rel.get("partner"):
+        if not rel.get("partner"):
+            continue
+        if roles is None:
+            # the default view (Format-List/Table) shows no PrimaryServerIP/SecondaryServerIP; the
+            # PartnerServer is still the address or name this side calls its partner by
+            if rel.get("partner_address"):
+                check = _address_check(rel, rel["partner"], rel["server"], "partner", current, hosts, folders,
+                                       bindings)
+                if check is not None:
+                    derived.append(check)
             continue
         for subject, other, role in ((rel["server"], rel["partner"], roles[0]),
                                      (rel["partner"], rel["server"], roles[1])):
@@ -111,8 +120,11 @@ def _roles(rel: Fact, current: dict) -> tuple[str, str] | None:
 
 def _address_check(rel: Fact, subject: str, other: str, role: str, current: dict, hosts: dict,
                    folders: dict[str, str], bindings: dict) -> Fact | None:
-    stored_ip = rel.get(f"{role}_ip")
-    if not stored_ip or subject not in current:
+    if role == "partner":  # PartnerServer only: an address, or a name with no address beside it
+        stored_ip = rel["partner_address"] if _is_ip(rel.get("partner_address")) else None
+    else:
+        stored_ip = rel.get(f"{role}_ip")
+    if not (stored_ip or role == "partner") or subject not in current:
         return None
     stored_name = rel.get(f"{role}_name")
     if stored_name is None and subject == rel.get("partner") and not _is_ip(rel.get("partner_address")):
@@ -124,14 +136,15 @@ def _address_check(rel: Fact, subject: str, other: str, role: str, current: dict
     # Collected under a name that is not the machine's own: a clustered DHCP role (or an alias).
     virtual = bool(host_name and collected_as and _label(collected_as) != _label(host_name))
     fields = {"relationship": rel["name"], "server": subject, "partner": other, "reported_by": rel["server"],
-              "stored_ip": stored_ip, "current_ips": join_addresses(addresses),
-              "ip_current": stored_ip in addresses,
+              "current_ips": join_addresses(addresses),
               "node_named": bool(virtual and stored_name and not _is_ip(stored_name)
                                  and _label(stored_name) != _label(collected_as))}
+    if stored_ip:  # a record that stores only a name says nothing about addresses
+        fields.update(stored_ip=stored_ip, ip_current=stored_ip in addresses)
     for name, value in (("stored_name", stored_name), ("host_name", host_name), ("collected_as", collected_as)):
         if value:
             fields[name] = value
-    binding = bindings.get((subject, stored_ip))
+    binding = bindings.get((subject, stored_ip)) if stored_ip else None
     if binding is not None:
         fields["bound"] = binding["bound"]
     extra = tuple(s for s in (addresses_source, binding.source if binding else None) if s is not None)

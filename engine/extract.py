@@ -12,6 +12,7 @@ import contextlib
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from .addressing import derive_address_facts
 from .bundle import Bundle, BundleFile
@@ -25,6 +26,7 @@ from .pairs import derive_pairs
 from .sniff import SNIFF_BYTES, Placement, place_files, sniff
 from .parsers import parser_for, recognise
 from .parsers.base import Artifact, Problems
+from .parsers.psjson import date_value
 from .parsers.scopestats import attach_relationships
 from .textio import decode
 from .timeline import derive_timeline
@@ -75,7 +77,7 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
     folders = bundle.server_folders()
     by_content = recognise_by_content(bundle, folders, problems)
     folders = sorted(set(folders) | {p.server for p in by_content.values() if p.server is not None})
-    offsets = _utc_offsets(bundle, by_content)
+    offsets, collected = _server_clocks(bundle, by_content)
 
     for item in bundle.files:
         if item.path.lower() == "manifest.json":
@@ -113,7 +115,7 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
             continue
         artifact = Artifact(item.path, info["server"], info["family"], info["fmt"], info.get("target"),
                             info.get("port"), info.get("log"), item.reader, item.local_path,
-                            offsets.get(info["server"]))
+                            offsets.get(info["server"]), collected.get(info["server"]))
         try:
             produced = list(parse(artifact, problems))
         except ArtifactError as exc:
@@ -205,10 +207,12 @@ def _head(item: BundleFile) -> bytes:
         raise ArtifactError(item.path, f"cannot be read: {exc.strerror}") from None
 
 
-def _utc_offsets(bundle: Bundle, by_content: dict[str, Placement]) -> dict[str, int]:
-    """Each server's UtcOffsetMinutes from its computer.json, for outputs in local time (the
-    computer parser reports what is wrong with the file; here an unusable value is just absent)."""
+def _server_clocks(bundle: Bundle, by_content: dict[str, Placement]) -> tuple[dict[str, int], dict[str, datetime]]:
+    """Each server's UtcOffsetMinutes and CollectedAtUtc from its computer.json, for outputs in
+    local time (the computer parser reports what is wrong with the file; here an unusable value
+    is just absent)."""
     offsets: dict[str, int] = {}
+    collected: dict[str, datetime] = {}
     for item in bundle.files:
         placement = by_content.get(item.path)
         info = placement.recognised() if placement is not None else recognise(item.path)
@@ -217,11 +221,14 @@ def _utc_offsets(bundle: Bundle, by_content: dict[str, Placement]) -> dict[str, 
         with contextlib.suppress(ArtifactError, ValueError):
             doc = json.loads(decode(item.reader(), item.path))
             doc = doc[0] if isinstance(doc, list) and doc else doc
-            value = {str(k).lower(): v for k, v in doc.items()}.get("utcoffsetminutes") \
-                if isinstance(doc, dict) else None
+            fields = {str(k).lower(): v for k, v in doc.items()} if isinstance(doc, dict) else {}
+            value = fields.get("utcoffsetminutes")
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 14 * 60:
                 offsets[info["server"]] = value
-    return offsets
+            when = date_value(fields.get("collectedatutc"))
+            if when is not None:  # UTC by contract, as the computer parser reads it
+                collected[info["server"]] = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return offsets, collected
 
 
 def _read_manifest(item: BundleFile | None, problems: Problems) -> dict:

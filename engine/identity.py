@@ -80,6 +80,11 @@ class ServerIdentities:
             if len(roots) == 1:
                 self._union(next(iter(sorted(fqdns))), label)
 
+    def collected(self, name: str) -> bool:
+        """True when `name` is linked to a server folder of the bundle."""
+        key = _key(name)
+        return bool(key) and key in self._parent and bool(self._folders.get(self._find(key)))
+
     def canonical(self, name: str) -> str:
         """The id of the server called `name` (itself, lower-cased, if nothing links it)."""
         key = _key(name)
@@ -140,7 +145,30 @@ def build_identities(facts: list[Fact], folders: list[str]) -> ServerIdentities:
             # not remote_address: that is a DNS answer, and a stale record is a fault to find
             ids.link(f.get("target"), f.get("target_address"))
     ids.join_short_names()
+    _link_relationship_ends(ids, [f for f in facts if f.kind == "relationship"])
     return ids
+
+
+def _link_relationship_ends(ids: ServerIdentities, relationships: list[Fact]) -> None:
+    """A relationship is one object held by two servers under one name: when X's copy names Y as
+    its partner and Y's copy names a partner that is no collected server, that partner is what
+    the relationship calls X: an address X had when the relationship was created, or the name
+    of the cluster node X's role ran on then. Without this a re-addressed or clustered server
+    could not be recognised as the partner it is, and what is wrong with the stored name or
+    address (partner_ip_changed, cluster_node_naming) could not be found."""
+    holders: dict[str, list[Fact]] = {}
+    for rel in relationships:
+        if rel.get("name") and rel.get("server"):
+            holders.setdefault(str(rel["name"]).lower(), []).append(rel)
+    for copies in holders.values():
+        if len(copies) != 2:
+            continue
+        for mine, theirs in (copies, copies[::-1]):
+            me, them = mine["server"], theirs["server"]
+            names_them = mine.get("partner") and ids.canonical(mine["partner"]) == ids.canonical(them)
+            stray = theirs.get("partner")
+            if names_them and stray and not ids.collected(stray) and ids.canonical(me) != ids.canonical(them):
+                ids.link(me, stray)
 
 
 def resolve_servers(facts: list[Fact], catalog: FactCatalog, ids: ServerIdentities) -> list[Fact]:

@@ -124,3 +124,26 @@ def test_cluster_node_naming_example_rebuilds_from_the_unclustered_side_against_
     recreate = next(step.command for step in top.runbook.fix if step.id == "recreate-relationship")
     assert "-PartnerServer $role " in recreate
     assert "Read-Host -Prompt 'Network name of the clustered DHCP role (not a node name)'" in recreate
+
+
+def _list_view(server, partner_address, partner):
+    """Get-DhcpServerv4Failover | Format-List: PartnerServer only, no ServerType or ServerIP columns."""
+    return Fact("relationship", {"server": server, "name": "r1", "partner": partner, "partner_address": partner_address,
+                                 "state": "CommunicationInterrupted"}, Source(f"{server}/failover.txt", "record 1"))
+
+
+def test_a_partner_server_given_as_an_address_is_checked_without_the_ip_columns():
+    checks = _checks([_list_view("dhcp-a", "10.0.0.2", "dhcp-b"), _host("dhcp-a", "DHCP-A", "10.0.0.1"),
+                      _host("dhcp-b", "DHCP-B", "10.0.0.12")])
+    assert list(checks) == [("dhcp-a", "dhcp-b")]
+    assert (checks[("dhcp-a", "dhcp-b")]["stored_ip"], checks[("dhcp-a", "dhcp-b")]["ip_current"]) == ("10.0.0.2", False)
+
+
+def test_a_partner_server_given_as_a_node_name_is_node_naming_without_any_address():
+    folders = {"dhcp-a": "dhcp-a.contoso.com", "dhcp-clu": "dhcp-clu.contoso.com"}
+    checks = _checks([_list_view("dhcp-a", "node1.contoso.com", "dhcp-clu"), _host("dhcp-a", "DHCP-A", "10.0.0.1"),
+                      _host("dhcp-clu", "NODE2", "10.0.0.20,10.0.0.22")], folders)
+    assert checks[("dhcp-a", "dhcp-clu")] == {
+        "relationship": "r1", "server": "dhcp-clu", "partner": "dhcp-a", "reported_by": "dhcp-a",
+        "current_ips": "10.0.0.20,10.0.0.22", "node_named": True, "stored_name": "node1.contoso.com",
+        "host_name": "NODE2", "collected_as": "dhcp-clu.contoso.com"}

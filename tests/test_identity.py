@@ -66,3 +66,34 @@ def test_two_folders_are_never_merged_and_the_conflict_is_reported():
     assert ids.canonical("dhcp1") != ids.canonical("dhcp2")
     assert ids.conflicts == ["dhcp2 and 10.1.0.11 are linked, but they belong to different server "
                              "folders (dhcp1, dhcp2); kept apart"]
+
+
+def _two_copies(stray_partner: str) -> list[Fact]:
+    """dhcp-b was re-addressed (10.0.0.2 -> 10.0.0.12); its default Format-List copy names dhcp-a,
+    dhcp-a's copy still names the address dhcp-b had (fodoc eval, seed 100357)."""
+    return [
+        Fact("server", {"server": "dhcp-a", "hostname": "DHCP-A", "fqdn": "dhcp-a.contoso.com", "ips": "10.0.0.1"}, S),
+        Fact("server", {"server": "dhcp-b", "hostname": "DHCP-B", "fqdn": "dhcp-b.contoso.com", "ips": "10.0.0.12"}, S),
+        Fact("relationship", {"server": "dhcp-b", "name": "Failover-Site1", "partner": "10.0.0.1"}, S),
+        Fact("relationship", {"server": "dhcp-a", "name": "failover-site1", "partner": stray_partner}, S),
+    ]
+
+
+def test_an_address_no_server_has_is_the_other_holder_of_the_relationship():
+    ids = build_identities(_two_copies("10.0.0.2"), ["dhcp-a", "dhcp-b"])
+    assert ids.canonical("10.0.0.2") == "dhcp-b.contoso.com"
+    assert ids.conflicts == []
+
+
+def test_a_stored_node_name_is_the_clustered_holder_of_the_relationship():
+    # the relationship was created against cluster node dhcp-b-n1; the role now runs elsewhere
+    ids = build_identities(_two_copies("dhcp-b-n1.contoso.com"), ["dhcp-a", "dhcp-b"])
+    assert ids.canonical("dhcp-b-n1.contoso.com") == ids.canonical("dhcp-b")
+
+
+def test_a_partner_that_is_a_collected_server_is_never_relinked():
+    facts = _two_copies("10.0.0.2") + [
+        Fact("server", {"server": "dhcp-c", "hostname": "DHCP-C", "fqdn": "dhcp-c.contoso.com", "ips": "10.0.0.2"}, S)]
+    ids = build_identities(facts, ["dhcp-a", "dhcp-b", "dhcp-c"])
+    assert ids.canonical("10.0.0.2") == "dhcp-c.contoso.com"
+    assert ids.conflicts == []

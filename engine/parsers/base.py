@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Callable, Iterable, Iterator, Optional
 
 from ..errors import ArtifactError
@@ -42,6 +43,8 @@ class Artifact:
     # folder bundle, so that a reader that can stream (.evtx) need not hold the whole file
     utc_offset_minutes: Optional[int] = field(default=None, compare=False)  # the server's UTC offset at
     # collection (computer.json), for outputs that print local time without a zone (Event Viewer CSV)
+    collected_at: Optional[datetime] = field(default=None, compare=False)  # when the server's outputs were
+    # taken (computer.json CollectedAtUtc, UTC): settles day/month order of a CSV whose dates do not
 
     def read_bytes(self) -> bytes:
         return self.reader()

@@ -19,7 +19,7 @@ from typing import Iterator, Optional
 from ..errors import ArtifactError
 from .base import Artifact, Problems
 from .eventread import EventRecord
-from .localdates import LocalStamp, parse_stamp, settle_order
+from .localdates import LocalStamp, Order, parse_stamp, settle_by_collection, settle_order
 
 EXPECTED = "Event Viewer 'Save All Events As' CSV (header Level,Date and Time,Source,Event ID,Task Category)"
 # Header rows as Event Viewer writes them, by display language (lower case, spaces kept).
@@ -58,18 +58,26 @@ def read_csv(artifact: Artifact, problems: Problems) -> Iterator[EventRecord]:
         parsed.append((line, row, parse_stamp(row[1]) if len(row) > 1 else None))
     header = _header(artifact.path, header_row, parsed[0][1] if parsed else [])
     order = settle_order(stamp for _, _, stamp in parsed if stamp is not None)
+    settled_by = ""
+    if order.ambiguous and artifact.collected_at is not None:
+        collected = artifact.collected_at + timedelta(minutes=artifact.utc_offset_minutes or 0)
+        by_collection = settle_by_collection((stamp for _, _, stamp in parsed if stamp is not None),
+                                             collected.replace(tzinfo=None))
+        if by_collection is not None:
+            order = Order(by_collection)
+            settled_by = ", settled by the collection time in computer.json"
     if order.order is None and parsed:
         problems.add(artifact.path, f"{order.problem}; {len(parsed)} record(s) skipped", lost=False)
         return
     offset = timedelta(minutes=artifact.utc_offset_minutes or 0)
     if parsed and artifact.utc_offset_minutes is None:
         problems.add(artifact.path, "holds local times without a time zone (Event Viewer CSV); they were "
-                                    f"read as UTC ({order.order} dates), so compare them with other files "
+                                    f"read as UTC ({order.order} dates{settled_by}), so compare them with other files "
                                     "with care", lost=False)
     elif parsed:
         problems.add(artifact.path, "holds local times without a time zone (Event Viewer CSV); they were read "
                                     f"with the server's UTC offset at collection ({_minutes(offset)}, from "
-                                    f"computer.json; {order.order} dates), so times from the other side of a "
+                                    f"computer.json; {order.order} dates{settled_by}), so times from the other side of a "
                                     "daylight-saving change are an hour off", lost=False)
     number = 0
     for line, row, stamp in parsed:

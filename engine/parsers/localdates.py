@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable, Optional
 
 DAY_FIRST = "day-first"
@@ -95,11 +95,15 @@ class Order:
 
     order: Optional[str]
     problem: Optional[str] = None
+    ambiguous: bool = False  # unsettled because every date reads both ways (not because they contradict)
 
 
 def settle_order(stamps: Iterable[LocalStamp]) -> Order:
     """The day/month order of a file's dates, from the dates that settle it themselves."""
     seen: dict[str, LocalStamp] = {}
+    stamps = list(stamps)
+    if stamps and all(stamp.a == stamp.b and not stamp.year_first for stamp in stamps):
+        return Order(MONTH_FIRST)  # 12/12/2026 reads the same either way: nothing to settle
     for stamp in stamps:
         order = stamp.natural_order()
         if order is not None:
@@ -115,7 +119,33 @@ def settle_order(stamps: Iterable[LocalStamp]) -> Order:
     if YEAR_FIRST in seen:
         return Order(YEAR_FIRST)
     return Order(None, "has only dates like 03/04/2023 that read as day-first and as month-first, and no "
-                       "date above the 12th settles which; the times were not read")
+                       "date above the 12th settles which; the times were not read", ambiguous=True)
+
+
+# How far before the collection the newest record of an exported log may lie, and how far after
+# (clock skew and a wrong UTC offset), for the collection time to settle the order. Swapping day and
+# month moves a date at least 27 days (2/3 <-> 3/2: February 3rd, March 2nd), so no window shorter
+# than that can fit both orders.
+NEWEST_BEFORE = timedelta(days=10)
+NEWEST_AFTER = timedelta(days=1)
+
+
+def settle_by_collection(stamps: Iterable[LocalStamp], collected_local: datetime) -> Optional[str]:
+    """The one order that puts the newest of a file's two-way dates just before the collection
+    (local time); None when neither or both do. A log is exported when the bundle is collected and
+    a failover server logs something every few days, so the newest record sits shortly before
+    `collected_local` in the true order and four weeks or more away in the swapped one. This is
+    no guess: when the newest record is older than the window, the file stays unsettled."""
+    stamps = [stamp for stamp in stamps if stamp.a != stamp.b]  # 12/12 reads the same both ways
+    fitting = []
+    for order in (MONTH_FIRST, DAY_FIRST):
+        times = [stamp.to_datetime(order) for stamp in stamps]
+        if not times or any(t is None for t in times):
+            continue
+        newest = max(times)
+        if collected_local - NEWEST_BEFORE <= newest <= collected_local + NEWEST_AFTER:
+            fitting.append(order)
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def decimal(text: str) -> Optional[float]:

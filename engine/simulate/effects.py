@@ -229,20 +229,23 @@ def database_problem(world: World, params: dict) -> None:
 
 @effect
 def binding_backlog(world: World, params: dict) -> None:
-    """RC11: a long interruption (now over) overflowed the BNDUPD queue: 20286 on one side."""
+    """RC11: a long interruption, still going on, overflows the BNDUPD queue: 20286 on one side.
+    The interruption here is a network ACL dropping 647 both ways (RC1). Not one that has ended:
+    after reconnection the partners resynchronise the leases themselves (UPDREQ, §6 RC11), so a
+    backlog from an outage that is over is no longer a fault."""
     side = params["side"]
     since = _since(world, params)
-    until = since + timedelta(hours=float(params.get("hours", 2)))
-    world.inputs.channel_down.append((since, until, "silent"))
+    block_647(world, {"direction": "both", "where": "network", "since_h": params["since_h"]})
+    full = since + timedelta(hours=float(params.get("hours", 2)))
     host = world.hosts[side]
     scope = host.scopes[0]["ScopeId"].rsplit(".", 1)[0]
     count = world.rng.randrange(20, 80)
     for n in range(count):
-        when = since + (until - since) * (0.5 + 0.5 * n / count)
+        when = full + (world.end - full) * (n / count)
         host.events.append(ev.EventRecord(ev.ADMIN, ev.DHCP, 20286, when,
                                           (f"{scope}.{world.rng.randrange(30, 219)}", world.partner_name(side),
                                            _view(world, side)["name"])))
-    world.notes.append(f"{host.fqdn} dropped {count} binding updates during an outage that ended {until:%H:%M}Z")
+    world.notes.append(f"{host.fqdn} dropped {count} binding updates since {full:%H:%M}Z; the interruption goes on")
 
 
 @effect
@@ -287,9 +290,16 @@ def cluster_node(world: World, params: dict) -> None:
     partner = world.hosts[world.other(side)]
     node1 = partner.hostname + "-N1"
     domain = partner.fqdn.split(".", 1)[1]
+    node1_ip = partner.ip.rsplit(".", 1)[0] + ".240"
     _view(world, side)["partner_server"] = f"{node1.lower()}.{domain}"
-    world.hosts[side].dns[f"{node1.lower()}.{domain}"] = partner.ip.rsplit(".", 1)[0] + ".240"
+    world.hosts[side].dns[f"{node1.lower()}.{domain}"] = node1_ip
+    # one relationship, two copies: both store the node's name and address for the clustered side
+    role = "primary" if world.other(side) == "a" else "secondary"
+    for view in (world.hosts[side].relationship, partner.relationship):
+        if view is not None:
+            view[f"{role}_name"], view[f"{role}_ip"] = f"{node1.lower()}.{domain}", node1_ip
     partner.extra_ips.append(partner.ip.rsplit(".", 1)[0] + ".241")
+    partner.node = partner.hostname + "-N2"  # the role moved: collected as the role, the node answers
     world.inputs.channel_down.append((_since(world, params), None, "silent"))
     world.notes.append(f"relationship on {world.hosts[side].fqdn} names cluster node {node1}")
 
@@ -331,12 +341,19 @@ def recover_wait(world: World, params: dict) -> None:
 
 @effect
 def partner_down_waiting(world: World, params: dict) -> None:
-    """§1.2: an admin set PartnerDown on the survivor less than MCLT ago (partner in maintenance)."""
+    """§1.2: an admin set PartnerDown on the survivor less than MCLT ago while the partner was in
+    maintenance; the partner is back (Recover), the survivor waits out MCLT in PartnerDown before
+    it takes the whole pool. The partner's service runs again: a partner still stopped would be a
+    fault (RC2) that the diagnosis must report first, not expected behaviour."""
     side = params["side"]
     mclt = timedelta(seconds=world.relationship["mclt_s"])
-    stop = world.end - timedelta(hours=world.rng.uniform(1.2, 3))
-    _stop_service(world, world.other(side), stop)
-    world.inputs.partner_down.append((world.end - mclt * world.rng.uniform(0.1, 0.8), side))
+    declared = world.end - mclt * world.rng.uniform(0.1, 0.8)
+    # maintenance began minutes before the admin declared it, well within the state switch
+    # interval (>= 30 min), so auto state transition does not enter PartnerDown earlier
+    stop = declared - timedelta(minutes=world.rng.uniform(2, 15))
+    back = world.end - (world.end - declared) * world.rng.uniform(0.1, 0.5)
+    _stop_service(world, world.other(side), stop, back)
+    world.inputs.partner_down.append((declared, side))
     world.notes.append(f"{world.hosts[side].fqdn} put in PartnerDown by an admin")
 
 

@@ -106,3 +106,106 @@ def _survivor(world: World, side: str) -> bool:
 def _unreachable(world: World, params: dict) -> bool:
     """RC2 (host down): a survivor that runs, holds the relationship and was collected."""
     return _survivor(world, world.other(params["side"]))
+
+
+# Expected behaviour is the explanation of a state the pair is in at collection (§1.2-1.3): when
+# another fault keeps the pair out of that state, there is nothing left to explain.
+
+def _in_state(world: World, side: str, state: str, within_mclt: bool = False) -> bool:
+    if not _collected(world, side, "failover") or world.trace.final[side] != state:
+        return False
+    entered = world.trace.entered.get(side)
+    mclt = world.relationship["mclt_s"]
+    return not within_mclt or (entered is not None and (world.end - entered).total_seconds() < mclt)
+
+
+@check("recover_wait_within_mclt")
+def _recover_wait(world: World, params: dict) -> bool:
+    """§1.3: the returning side reports RecoverWait, entered less than MCLT ago."""
+    return _in_state(world, params["side"], "RecoverWait", within_mclt=True)
+
+
+@check("partner_down_waiting_mclt")
+def _partner_down_waiting(world: World, params: dict) -> bool:
+    """§1.2: the survivor reports PartnerDown, entered less than MCLT ago."""
+    return _in_state(world, params["side"], "PartnerDown", within_mclt=True)
+
+
+@check("startup_after_restart")
+def _startup(world: World, params: dict) -> bool:
+    """§1.3: the restarted side reports Startup at collection."""
+    return _in_state(world, params["side"], "Startup")
+
+
+@check("benign_outdated_binding")
+def _benign(world: World, params: dict) -> bool:
+    """RC12: duplicate relays are noise to explain on a pair that works (both Normal, readable);
+    on a broken pair the fault is what the admin must see, not the noise."""
+    return all(_in_state(world, s, "Normal") for s in ("a", "b"))
+
+
+@check("intermittent_path")
+def _intermittent(world: World, params: dict) -> bool:
+    """§1.3 NORMAL <-> COMM_INT cycling on a path that works between the drops: when another fault
+    keeps the pair apart at collection (a closed port, a stopped or unreachable partner, skew),
+    the last drop never came back and the bundle shows that fault, not the cycling."""
+    return all(_in_state(world, s, "Normal") for s in ("a", "b"))
+
+
+@check("config_drift")
+def _drift_config(world: World, params: dict) -> bool:
+    """RC8: a field-by-field comparison needs both servers' relationship and scope configuration,
+    which a stopped DHCP service or an unreachable host cannot give (RPC 1722, §3.11)."""
+    return all(_running(world, s) and _collected(world, s, "failover") for s in ("a", "b"))
+
+
+# Evidence that lives on one server is in the bundle only when that server was collected.
+
+@check("binding_update_backlog")
+def _backlog(world: World, params: dict) -> bool:
+    """RC11: 20286 in the Admin log of the side whose queue overflowed."""
+    return _logged(world, params["side"], 20286)
+
+
+@check("server_not_authorized")
+def _not_authorized(world: World, params: dict) -> bool:
+    """RC13: 1046 and IsAuthorized False come from the unauthorized server itself."""
+    return _collected(world, params["side"])
+
+
+@check("time_service_unhealthy")
+def _time_service(world: World, params: dict) -> bool:
+    """§4.1: w32tm /query /status of the unsynchronised server."""
+    return _collected(world, params["side"])
+
+
+@check("partner_ip_changed")
+def _readdressed(world: World, params: dict) -> bool:
+    """RC6: the re-addressed server's current addresses against the address its partner's
+    relationship stores: both servers' outputs are needed."""
+    other = world.other(params["side"])
+    return _collected(world, params["side"]) and _collected(world, other, "failover") \
+        and world.hosts[other].relationship is not None
+
+
+@check("partner_name_resolution")
+def _name(world: World, params: dict) -> bool:
+    """RC7: the lookup made on the side that cannot resolve its partner, compared with the
+    partner's own addresses: both servers collected."""
+    return all(_collected(world, s) for s in ("a", "b"))
+
+
+@check("cluster_node_naming")
+def _cluster(world: World, params: dict) -> bool:
+    """RC15: the relationship record naming the node, and the clustered server's own name."""
+    partner = world.other(params["side"])
+    return _collected(world, params["side"], "failover") and _collected(world, partner)
+
+
+@check("pool_exhaustion")
+def _pool(world: World, params: dict) -> bool:
+    """RC14: 1063/20287 on the survivor *while* its relationship is interrupted: the survivor's
+    logs and its relationship state are both needed."""
+    side = params["side"]
+    return _logged(world, side, 20287, 1063) and _collected(world, side, "failover") \
+        and world.hosts[side].relationship is not None

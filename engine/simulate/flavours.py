@@ -2,10 +2,10 @@
 
 Real bundles mix forms: the shell the collector ran in (Windows PowerShell 5.1 or PowerShell 7)
 decides the JSON dialect and the file encoding, and an operator may have piped to Format-List or
-saved a log with wevtutil. The seed picks one form per artifact among the *enabled* flavours.
-A flavour is enabled when today's parsers read it; the others are implemented here so the
-parsers being written (issue 4: Event Viewer CSV, Format-Table for the CIM outputs) can be fed
-with `--all-flavours`, and are switched on by flipping `enabled` once they land.
+saved a log with wevtutil or Event Viewer. The seed picks one form per artifact among the
+*enabled* flavours. Format-Table of the CIM outputs is implemented but not enabled: a table cuts
+long values and may drop columns, and fodoc rightly warns that it may hide data, so it is drawn
+only with `--all-flavours`.
 
 Independently of the flag, a file is only written when fodoc recognises its name and has a
 reader for its family and extension (`readable`), so a bundle the simulator writes always

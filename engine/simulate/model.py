@@ -57,6 +57,8 @@ class Host:
     scopes: list[dict] = field(default_factory=list)
     settings: dict = field(default_factory=dict)
     extra_ips: list[str] = field(default_factory=list)
+    node: Optional[str] = None        # a clustered DHCP role: the node that owns it now (its
+    # $env:COMPUTERNAME); the hostname, folder and address are the role's
 
     def rule(self, direction: str) -> FirewallRule:
         return next(r for r in self.firewall if r.direction == direction)

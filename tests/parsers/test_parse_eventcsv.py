@@ -132,3 +132,48 @@ def test_messages_in_another_language_are_counted_but_their_fields_not_read(pars
     assert [str(p) for p in problems][1:] == [
         "dhcp-a/events-System.csv (record 1): 1 record(s) of event 7036 carry no insertion strings and their message "
         "does not match the en-US template; service_name, service_state not read"]
+
+
+def _system_csv(rows: str, collected_at, offset=60):
+    from engine.parsers import Problems
+    from engine.parsers.base import Artifact
+    from engine.parsers.events import parse_csv
+    data = (HEADER + rows).encode()
+    problems = Problems()
+    artifact = Artifact("dhcp-a/events-System.csv", "dhcp-a", "events", "csv", log="System", reader=lambda: data,
+                        utc_offset_minutes=offset, collected_at=collected_at)
+    return [(f["service_state"], f["first"]) for f in parse_csv(artifact, problems)], [p.message for p in problems]
+
+
+TWO_WAY = ("Information,12/3/2026 10:10:00 AM,Service Control Manager,7036,None,"
+           "The DHCP Server service entered the running state.\r\n"
+           "Information,12/2/2026 11:00:00 PM,Service Control Manager,7036,None,"
+           "The DHCP Server service entered the stopped state.\r\n")
+
+
+def test_the_collection_time_settles_dates_that_read_both_ways():
+    """12/3 and 12/2 are December 3rd and 2nd, or March 12th and February 12th; a log saved on
+    December 3rd holds the first reading (the other would be nine months stale)."""
+    from datetime import datetime, timezone
+    facts, notes = _system_csv(TWO_WAY, datetime(2026, 12, 3, 9, 30, tzinfo=timezone.utc))
+    assert facts == [("running", "2026-12-03T09:10:00Z"), ("stopped", "2026-12-02T22:00:00Z")]
+    assert notes == [
+        "holds local times without a time zone (Event Viewer CSV); they were read with the server's UTC offset at "
+        "collection (UTC+01:00, from computer.json; month-first dates, settled by the collection time in "
+        "computer.json), so times from the other side of a daylight-saving change are an hour off"]
+
+
+def test_a_collection_time_far_from_both_readings_settles_nothing():
+    from datetime import datetime, timezone
+    facts, notes = _system_csv(TWO_WAY, datetime(2026, 7, 1, 9, 30, tzinfo=timezone.utc))
+    assert facts == []
+    assert notes == ["has only dates like 03/04/2023 that read as day-first and as month-first, and no date above "
+                     "the 12th settles which; the times were not read; 2 record(s) skipped"]
+
+
+def test_dates_with_day_equal_to_month_need_no_order(parse_bytes):
+    data = (HEADER + "Information,12/12/2026 6:43:09 PM,Service Control Manager,7036,None,"
+                     "The DHCP Server service entered the stopped state.\r\n").encode()
+    facts, problems = parse_bytes(data, "dhcp-a/events-System.csv")
+    assert [(f["service_state"], f["first"]) for f in facts] == [("stopped", "2026-12-12T18:43:09Z")]
+    assert [str(p) for p in problems] == [UTC_NOTE.format(path="dhcp-a/events-System.csv", order="month-first")]

@@ -13,6 +13,8 @@ from engine.simulate.flavours import FLAVOURS
 from engine.simulate.run import run_scenario
 from engine.simulate.scenario import Scenario
 
+from .conftest import csv_note_places, csv_notes, problem_places
+
 
 def files_for(seed, faults=(("clock_skew", {}),), all_flavours=False):
     return bundle_files(run_scenario(Scenario(seed, list(faults), [("duplicate_relays", {})], "t")), all_flavours)
@@ -53,14 +55,17 @@ def test_simulate_never_writes_over_an_existing_folder(tmp_path):
 
 def test_seeds_draw_every_enabled_form_and_encoding_and_each_parses_cleanly(tmp_path, analyzer):
     """PS 5.1 vs 7 JSON, Format-List/Table, wevtutil XML, depth-2 events (message fallback),
-    UTF-16 LE BOM / UTF-8 BOM / UTF-8, all read with zero problems."""
+    Event Viewer CSV, UTF-16 LE BOM / UTF-8 BOM / UTF-8, all read with zero problems but the
+    time-zone note every CSV log gets."""
     seen = set()
     for seed in range(4):
         files = files_for(seed, faults=(("port_647_blocked", {}),))
         forms = json.loads(files["manifest.json"])["simulation"]["forms"]
         seen.update(forms.values())
         write_bundle(files, tmp_path / f"b{seed}")
-        assert analyzer.analyze(tmp_path / f"b{seed}").problems == []
+        diagnosis = analyzer.analyze(tmp_path / f"b{seed}")
+        assert problem_places(diagnosis) == []
+        assert csv_note_places(diagnosis) == csv_notes(tmp_path / f"b{seed}")
     flavours = {form.split()[0] for form in seen}
     encodings = {form.split()[1] for form in seen}
     assert flavours == {f.name for f in FLAVOURS.values() if f.enabled}

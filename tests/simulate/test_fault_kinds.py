@@ -7,10 +7,10 @@ import pytest
 from engine.simulate import simulated_causes
 from engine.simulate.faults import fault_kinds
 
-from .conftest import collector_lines, problem_places
+from .conftest import collector_lines, csv_note_places, csv_notes, problem_places
 
 KNOWN_TODAY = {"port_647_blocked", "clock_skew", "partner_state_drift", "relationship_corrupt",
-               "shared_secret_mismatch", "partner_service_stopped", "partner_unreachable"}
+               "shared_secret_mismatch", "partner_service_stopped", "partner_unreachable"}  # before issue 3
 
 
 def test_simulated_causes_cover_every_cause_key():
@@ -27,20 +27,39 @@ def test_each_kind_parses_with_no_problem_but_the_collector_errors_it_simulates(
     sim, bundle = simulate([(kind, {})], seed)
     diagnosis = analyzer.analyze(bundle)
     assert problem_places(diagnosis) == collector_lines(sim)
+    assert csv_note_places(diagnosis) == csv_notes(bundle)
     assert diagnosis.artifacts and all(a["status"] == "read" for a in diagnosis.artifacts)
 
 
-@pytest.mark.parametrize("kind", sorted(k for k, v in fault_kinds().items() if v.cause in KNOWN_TODAY))
-def test_each_known_cause_is_diagnosed_first(kind, simulate, analyzer):
-    # auto state transition off: with it on, both sides end in PartnerDown and the split-brain
-    # rule outranks the cause (a recorded rule gap, see the issue 6 report)
-    for seed in range(40):
+def _first(diagnosis) -> list[str]:
+    """The top finding's cause and the causes nested under it (consequences, reasons)."""
+    if not diagnosis.findings:
+        return []
+    top = diagnosis.findings[0]
+    return [top.cause] + [f.cause for f in top.nested()]
+
+
+@pytest.mark.parametrize("kind", sorted(fault_kinds()))
+def test_each_kind_is_diagnosed_first_with_and_without_auto_state_transition(kind, simulate, analyzer):
+    """With auto state transition on, a lost contact ends in PartnerDown on both sides: the
+    split brain is shown under the cause that explains it, which stays first."""
+    seen = set()
+    for seed in range(60):
         sim, bundle = simulate([(kind, {})], seed)
-        if not sim.world.relationship["auto_transition"]:
+        auto = sim.world.relationship["auto_transition"]
+        if auto in seen:
+            continue
+        seen.add(auto)
+        diagnosis = analyzer.analyze(bundle)
+        expected = fault_kinds()[kind]
+        assert expected.cause in _first(diagnosis), (seed, auto, [f.cause for f in diagnosis.findings])
+        if expected.severity == "info":
+            assert (diagnosis.verdict, diagnosis.exit_code) == ("healthy", 0)
+        else:
+            assert diagnosis.exit_code in (1, 2)
+        if seen == {True, False}:
             break
-    diagnosis = analyzer.analyze(bundle)
-    assert [f.cause for f in diagnosis.findings][:1] == [fault_kinds()[kind].cause]
-    assert diagnosis.verdict == "critical" and diagnosis.exit_code == 2
+    assert seen == {True, False}
 
 
 def test_healthy_noise_is_not_a_fault(simulate, analyzer):
@@ -50,4 +69,7 @@ def test_healthy_noise_is_not_a_fault(simulate, analyzer):
     diagnosis = analyzer.analyze(bundle)
     assert sim.world.trace.final == {"a": "Normal", "b": "Normal"}
     assert any(t.new == "CommunicationInterrupted" for t in sim.world.trace.transitions)
-    assert (diagnosis.verdict, diagnosis.findings, diagnosis.problems) == ("healthy", [], [])
+    # the duplicate relays are explained as expected behaviour (an info finding), never alarmed on
+    assert [(f.cause, f.severity) for f in diagnosis.findings] == [("benign_outdated_binding", "info")]
+    assert (diagnosis.verdict, diagnosis.exit_code, problem_places(diagnosis)) == ("healthy", 0, [])
+    assert csv_note_places(diagnosis) == csv_notes(bundle)

@@ -42,7 +42,9 @@ def running(world: World, side: str) -> bool:
 def computer(world: World, host: Host) -> Output:
     collected = world.end + timedelta(seconds=host.clock_offset_s)
     return Output("computer", "computer", [{
-        "ComputerName": host.hostname, "Domain": host.fqdn.split(".", 1)[1], "FQDN": host.fqdn,
+        # on a clustered role the collector reaches the owning node, which reports its own name
+        "ComputerName": host.node or host.hostname, "Domain": host.fqdn.split(".", 1)[1],
+        "FQDN": f"{host.node.lower()}.{host.fqdn.split('.', 1)[1]}" if host.node else host.fqdn,
         "IPv4Addresses": [host.ip] + host.extra_ips, "OSCaption": host.os[0], "OSBuild": host.os[1],
         "TimeZone": host.zone[0], "UtcOffsetMinutes": host.zone[1],
         "CollectedAtUtc": collected.strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -4,8 +4,8 @@ json   Get-WinEvent | ConvertTo-Json -Depth 3 (newest first): Properties as [{Va
        default depth of Windows PowerShell 5.1 each property is only the type name and a reader
        has to take the insertion strings from the message (bundle-format.md).
 xml    wevtutil qe <log> /f:xml (oldest first): one <Event> per line, no root element.
-csv    Event Viewer "Save as CSV": Level, Date and Time, Source, Event ID, Task Category, then the
-       message (disabled by default until fodoc reads CSV events, issue 4).
+csv    Event Viewer "Save All Events As... CSV": a five-name header (Level, Date and Time, Source,
+       Event ID, Task Category) and a sixth, unnamed column on every row: the message.
 """
 from __future__ import annotations
 
@@ -82,7 +82,8 @@ def to_csv(records: list[EventRecord], offset_s: float, zone_min: int) -> str:
     from datetime import timedelta
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["Level", "Date and Time", "Source", "Event ID", "Task Category", ""])
+    # five names: the message column has none (tests/parsers/fixtures/events/admin-en-us.csv)
+    writer.writerow(["Level", "Date and Time", "Source", "Event ID", "Task Category"])
     for r in sorted(records, key=lambda r: (r.time, r.record_id), reverse=True):
         shown = DateTime(r.time + timedelta(seconds=offset_s), zone_min)
         writer.writerow([LEVEL_NAMES[r.level], shown.text(), r.provider, r.event_id,
