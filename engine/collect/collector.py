@@ -187,7 +187,7 @@ def _file_output(probe: Probe, target: str | None, output: Output, result: Serve
     """
     name = probe.file_name(target)
     data = output.stdout
-    if not data.strip():
+    if _blank(data):  # nothing printed (an empty event log), perhaps just a byte-order mark
         if _NO_DHCP_MODULE.search(output.stderr):
             return (f"the DhcpServer PowerShell module is not installed on {result.name} (is it a DHCP "
                     f"server? install the DHCP Server role or its RSAT tools): {output.stderr}")
@@ -205,6 +205,15 @@ def _file_output(probe: Probe, target: str | None, output: Output, result: Serve
         return problem
     result.files[name] = data
     return None
+
+
+def _blank(data: bytes) -> bool:
+    if not data.strip():
+        return True
+    try:
+        return not decode(data, "output").strip("\ufeff \t\r\n")
+    except ArtifactError:
+        return False
 
 
 def _sniff(text: str) -> str:

@@ -9,13 +9,15 @@ import random
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Optional
 
 from .. import __version__
 from ..errors import UsageError
 from ..fileio import write_bytes_atomically
 from . import eventlog as ev
-from .flavours import ENCODINGS, SHELLS, choose, encode, readable
+from .flavours import ENCODINGS, FLAVOURS, SHELLS, choose, encode, readable
 from .model import Host, World
 from .render import artifacts as art
 from .render.events import to_csv, to_json, to_xml
@@ -28,8 +30,25 @@ _LOG_FILES = {ev.ADMIN: "DhcpAdminEvents", ev.OPERATIONAL: "Microsoft-Windows-Dh
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def bundle_files(sim: Simulated, all_flavours: bool = False) -> dict[str, bytes]:
-    """Every file of the bundle, by bundle-relative path."""
+def bundle_files(sim: Simulated, all_flavours: bool = False,
+                 collector_forms: Optional[Mapping[str, str]] = None) -> dict[str, bytes]:
+    """Every file of the bundle, by bundle-relative path.
+
+    `collector_forms` (artifact -> file extension, e.g. from the probe catalog) renders each
+    artifact the way a collector captures it rather than in a form drawn by the seed: what an
+    emulated server answers to a live probe (tests/collect). Without it, the draw (and so every
+    existing seed's bytes) is unchanged.
+    """
+    def pick(forms: tuple[str, ...], shell: str, artifact: str):
+        wanted = (collector_forms or {}).get(artifact)
+        if wanted:  # the probe's own form: JSON as ConvertTo-Json writes it, text as Format-List
+            fitting = [f for f in FLAVOURS.values() if f.form in forms and shell in f.shells and f.enabled
+                       and f.ext == wanted and f.form in ("json", "list", "text", "events-json")
+                       and f.name != "events-json-depth2"]
+            if fitting:
+                return rng.choice(sorted(fitting, key=lambda f: f.name))
+        return choose(rng, forms, shell, all_flavours)
+
     world = sim.world
     rng = random.Random(f"render-{world.seed}")
     files: dict[str, bytes] = {}
@@ -42,7 +61,7 @@ def bundle_files(sim: Simulated, all_flavours: bool = False) -> dict[str, bytes]
         for output in _outputs(world, host):
             if output.family == "failover" and any(a == "failover" for a, _ in host.collector_errors):
                 continue
-            flavour = choose(rng, output.forms, shell, all_flavours)
+            flavour = pick(output.forms, shell, output.family)
             text = _render(output, flavour.name, shell)
             path = f"{host.folder}/{output.stem}.{flavour.ext}"
             if readable(path):
@@ -54,7 +73,7 @@ def bundle_files(sim: Simulated, all_flavours: bool = False) -> dict[str, bytes]
             records = [r for r in host.events if r.log == log]
             if not records and log != ev.ADMIN:
                 continue
-            flavour = choose(rng, ("events-json", "events-xml", "events-csv"), shell, all_flavours)
+            flavour = pick(("events-json", "events-xml", "events-csv"), shell, f"events-{stem}")
             if flavour.form == "events-xml":
                 text = to_xml(records, host.fqdn, host.clock_offset_s)
             elif flavour.form == "events-csv":

@@ -85,6 +85,10 @@ class EmulatedServer:
         partner = _PARTNER.search(script)
         stem = probe.file_name(partner.group(1).replace("''", "'") if partner else None).rsplit(".", 1)[0]
         found = self._artifact(stem)
+        if found is None and "{partner}" in probe.file:
+            # the bundle names the partner as its own server did (say, by address) while this probe
+            # names it as the collector found it: a server folder holds one such file per family
+            found = self._artifact_like(probe.file.split("{partner}")[0], probe.file.split("{partner}")[1])
         if found is None:
             return probe.artifact, b"", _clixml(_missing_message(probe.artifact, self.folder)), 1
         return probe.artifact, found.read_bytes(), "", 0
@@ -97,6 +101,16 @@ class EmulatedServer:
                 if candidate.name.lower() == f"{stem}.{fmt}".lower():
                     return candidate
         return None
+
+
+    def _artifact_like(self, prefix: str, suffix: str) -> Path | None:
+        """The one file named prefix<anything>suffix (suffix without its extension), if exactly one."""
+        if self.folder is None:
+            return None
+        ending = suffix.rsplit(".", 1)[0].lower()
+        found = [c for c in self.folder.iterdir() if c.name.lower().startswith(prefix.lower())
+                 and c.name.lower().rsplit(".", 1)[0].endswith(ending)]
+        return found[0] if len(found) == 1 else None
 
 
 def _missing_message(artifact: str, folder: Path | None) -> str:
