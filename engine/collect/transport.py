@@ -74,7 +74,7 @@ class Output:
 
 
 class ProbeFailure(Exception):
-    """One run failed. kind: auth | unreachable | timeout | dropped | error."""
+    """One run failed. kind: auth | unreachable | not_winrm | timeout | dropped | error."""
 
     def __init__(self, kind: str, message: str):
         self.kind = kind
@@ -159,6 +159,9 @@ class WinRMRunner:
         if isinstance(exc, requests.exceptions.ConnectionError):
             return ProbeFailure("unreachable", f"WinRM could not reach {where} at {self.endpoint}: connection refused "
                                                "or host unreachable")
+        if isinstance(exc, WinRMTransportError) and exc.code == 404:  # a web server, not WS-Management
+            return ProbeFailure("not_winrm", f"{where}: {self.endpoint} is not a WinRM endpoint (HTTP 404; "
+                                             "wrong port or address, or WinRM not listening there?)")
         if isinstance(exc, WinRMTransportError):
             return ProbeFailure("error", f"{where}: WinRM answered HTTP {exc.code}")
         if isinstance(exc, WinRMError):

@@ -16,7 +16,7 @@ from engine.collect.transport import Connection, Credentials, Output, ProbeFailu
 from engine.errors import UsageError
 
 from .conftest import A, B, closed_port, run, served
-from .emulator import EmulatedServer
+from .emulator import EmulatedServer, Emulator
 from .test_why import emulated_pair, read_zip
 
 
@@ -83,6 +83,20 @@ def test_first_server_unreachable_without_partner_is_one_line_and_exit_3(tls, cr
         "connection refused or host unreachable; nothing collected (name the partner with --partner to "
         "collect it alone)")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_first_server_answering_404_is_not_winrm_one_line_and_exit_3(tls, credentials, tmp_path, capsys):
+    context, ca_file = tls
+    web_server = EmulatedServer(served("healthy")[0], not_winrm=True)
+    with Emulator(web_server, context) as emulator:
+        code, out, err = run(capsys, "why", "--server", A, "--transport", "basic", "--ssl",
+                             "--ca-trust-path", str(ca_file), "--address", f"{A}=127.0.0.1:{emulator.port}")
+    assert (code, out) == (3, "")
+    assert err.splitlines()[-1] == (
+        f"fodoc: error: {A} (basic over https): https://127.0.0.1:{emulator.port}/wsman is not a WinRM endpoint "
+        "(HTTP 404; wrong port or address, or WinRM not listening there?); nothing collected (name the "
+        "partner with --partner to collect it alone)")
+    assert web_server.calls == ["404"]  # the first probe only: no further probe was tried
 
 
 def test_basic_without_tls_is_refused(credentials, capsys):
