@@ -71,3 +71,16 @@ def _create_temporary(target: Path) -> tuple[int, str]:
         except FileExistsError:
             continue
     raise FileExistsError(17, "could not create a temporary file beside it", str(target))
+
+
+def staging_folder(target: Path) -> Path:
+    """A new, empty folder beside `target` to build a folder bundle in and rename into place;
+    created with 0777 so the umask gives it the mode `mkdir` would (tempfile.mkdtemp: 0700)."""
+    for _ in range(100):
+        folder = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            folder.mkdir(mode=0o777)
+            return folder
+        except FileExistsError:
+            continue
+    raise FileExistsError(17, "could not create a temporary folder beside it", str(target))
