@@ -61,6 +61,10 @@ def test_the_bundle_under_another_name_is_refused_too(tmp_path, capsys):
     assert code == 3 and "refusing to overwrite the bundle" in err
     code, _, err = run(capsys, "diagnose", str(bundle), "-o", f"{tmp_path}/./sub/../g2.zip")
     assert code == 3 and "refusing to overwrite the bundle" in err
+    link = tmp_path / "link.zip"  # -o writes through a link, so a link to the bundle is the bundle
+    link.symlink_to(bundle)
+    code, _, err = run(capsys, "diagnose", str(bundle), "--script", str(link))
+    assert code == 3 and "refusing to overwrite the bundle" in err
     assert bundle.read_bytes() == before
 
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 import winrm.transport
+from winrm.exceptions import WinRMTransportError
 from rich.console import Console
 
 from engine.collect.collector import ServerCollection, _discover_partner, collect
@@ -186,3 +187,13 @@ def test_a_host_that_goes_away_is_not_retried_for_every_probe():
     messages = [e["message"] for e in first.errors]
     assert messages.count(f"WinRM could not reach {A}: connection refused") == 1
     assert sum(m.startswith("skipped: WinRM could not reach") for m in messages) == len(load_probes()) - 3
+
+
+@pytest.mark.parametrize("code, kind", [(404, "not_winrm"), (405, "not_winrm"), (501, "not_winrm"), (503, "error")])
+def test_a_web_server_that_is_not_winrm_is_told_apart_from_a_winrm_error(code, kind):
+    runner = WinRMRunner(A, Connection(), Credentials("u", "p"))
+    failure = runner._failure(WinRMTransportError("http", code, "<html/>"), 60)
+    assert failure.kind == kind
+    if kind == "not_winrm":
+        assert failure.message == (f"{A} (ntlm over http): http://{A}:5985/wsman is not a WinRM endpoint (HTTP {code}; "
+                                   "wrong port or address, or WinRM not listening there?)")
