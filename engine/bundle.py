@@ -24,6 +24,8 @@ MAX_TOTAL_BYTES = 4 << 30           # 4 GiB per bundle
 MAX_RATIO = 200                     # uncompressed / compressed, for members over 1 MiB
 MAX_MEMBERS = 20000
 _RATIO_FLOOR = 1 << 20
+ZIP_SUFFIXES = (".zip",)
+TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar")
 
 
 @dataclass(frozen=True)
@@ -69,13 +71,23 @@ def open_bundle(path: str | os.PathLike) -> Bundle:
         bundle = _open_zip(target, location)
     elif _is_tar(target):
         bundle = _open_tar(target, location)
-    elif target.suffix.lower() == ".zip":
+    elif target.name.lower().endswith(ZIP_SUFFIXES):
         raise BundleError(location, "is not a readable zip archive (truncated or damaged?)")
+    elif target.name.lower().endswith(TAR_SUFFIXES):
+        raise BundleError(location, "is not a readable tar archive (truncated or damaged?)")
     else:
         raise BundleError(location, "is not a folder, .zip or .tar.gz bundle")
     bundle.files = _strip_wrapper(bundle.files)
     bundle.files.sort(key=lambda f: f.path)
     return bundle
+
+
+def looks_like_archive(path: str | os.PathLike) -> bool:
+    """True for a file open_bundle takes as an archive, by content or by name: a damaged
+    `g2.zip` is still a bundle that cannot be read, not a loose file of unknown kind."""
+    target = Path(path)
+    return target.name.lower().endswith(ZIP_SUFFIXES + TAR_SUFFIXES) or zipfile.is_zipfile(target) \
+        or _is_tar(target)
 
 
 def _is_tar(target: Path) -> bool:

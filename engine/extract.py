@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Callable
 
 from .addressing import derive_address_facts
 from .bundle import Bundle, BundleFile
@@ -28,7 +29,7 @@ from .parsers import parser_for, recognise
 from .parsers.base import Artifact, Problems
 from .parsers.psjson import date_value
 from .parsers.scopestats import attach_relationships
-from .textio import decode
+from .textio import bom_mismatch, decode
 from .timeline import derive_timeline
 
 # What every collected server folder is expected to hold (families; events by log).
@@ -114,7 +115,7 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
                                     f"{info['family']} artifact yet; ignored")
             continue
         artifact = Artifact(item.path, info["server"], info["family"], info["fmt"], info.get("target"),
-                            info.get("port"), info.get("log"), item.reader, item.local_path,
+                            info.get("port"), info.get("log"), _noting_bom(item, problems), item.local_path,
                             offsets.get(info["server"]), collected.get(info["server"]))
         try:
             produced = list(parse(artifact, problems))
@@ -194,6 +195,21 @@ def recognise_by_content(bundle: Bundle, folders: list[str], problems: Problems)
             "its content is no artifact fodoc knows"
         placed[path] = Placement(path, found, folder if found else None, how)
     return placed
+
+
+def _noting_bom(item: BundleFile, problems: Problems) -> Callable[[], bytes]:
+    """The file's reader, noting once (not as a lost record) a byte-order mark that names the wrong
+    encoding: textio reads such a file right, and the admin learns why it looked odd elsewhere."""
+    noted = []
+
+    def read() -> bytes:
+        data = item.reader()
+        note = bom_mismatch(data)
+        if note is not None and not noted:
+            noted.append(note)
+            problems.add(item.path, note, lost=False)
+        return data
+    return read
 
 
 def _head(item: BundleFile) -> bytes:

@@ -6,9 +6,11 @@ an error message.
 """
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 import tempfile
+import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import click
 from ..errors import UsageError
 from ..fileio import write_atomically
 from . import cli
-from .diagnose_cmd import diagnosis_options, report_diagnosis
+from .diagnose_cmd import diagnosis_options, refuse_writing_over, report_diagnosis
 
 USER_ENV = "FODOC_USER"
 PASSWORD_ENV = "FODOC_PASSWORD"
@@ -80,6 +82,7 @@ def why(fmt: str, engine: str, output: Path | None, rule_dirs: tuple[Path, ...],
     """
     if keep_bundle is not None:
         _check_target(keep_bundle)
+    refuse_writing_over(keep_bundle, output, script)
     collection = _collect(connection)
     if keep_bundle is not None:
         _write(collection, keep_bundle)
@@ -166,8 +169,19 @@ def _credentials(user: str | None, transport: str):
         raise UsageError(f"give the account with --user or ${USER_ENV}")
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
-        password = click.prompt(f"Password for {user}", hide_input=True, err=True)
+        password = _prompt_password(user)
     return Credentials(user, password)
+
+
+def _prompt_password(user: str) -> str:
+    """Ask on the terminal without echo; with no terminal, stop instead of reading a visible
+    password from stdin (getpass would fall back to that, warning "Password input may be echoed")."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", getpass.GetPassWarning)  # raised before anything is read
+        try:
+            return click.prompt(f"Password for {user}", hide_input=True, err=True)
+        except getpass.GetPassWarning:
+            raise UsageError(f"no password: set {PASSWORD_ENV} or run on a terminal to be prompted") from None
 
 
 def _check_target(target: Path) -> None:

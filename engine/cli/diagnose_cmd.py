@@ -1,6 +1,7 @@
 """`fodoc diagnose`: analyse a captured bundle and print the root cause."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -45,10 +46,7 @@ def diagnose(bundle: Path, fmt: str, engine: str, output: Path | None, rule_dirs
 
     Exit code: 0 healthy, 1 warning, 2 critical, 3 unknown or unusable input.
     """
-    for target in (output, script):
-        if target is not None and bundle.is_dir() and _inside(target, bundle):
-            raise UsageError(f"{target}: refusing to write inside the bundle {bundle} "
-                             "(bundles are never modified)")
+    refuse_writing_over(bundle, output, script)
     sys.exit(report_diagnosis(bundle, fmt, engine, output, rule_dirs, runbook_dirs, site_config, script, color))
 
 
@@ -70,6 +68,35 @@ def report_diagnosis(bundle: Path, fmt: str, engine: str, output: Path | None, r
     if script is not None:
         _write_script(diagnosis, script)
     return diagnosis.exit_code
+
+
+def refuse_writing_over(bundle: Path | None, output: Path | None, script: Path | None) -> None:
+    """Refuse -o/--script aimed at the bundle (the archive itself, or a file inside the folder,
+    existing or about to be written by `why --keep-bundle`), or both at one file: the report
+    must never replace what it was made from."""
+    for target in (output, script):
+        if target is None or bundle is None:
+            continue
+        if _same_file(target, bundle):
+            raise UsageError(f"{target}: refusing to overwrite the bundle {bundle} with the report "
+                             "(bundles are never modified)")
+        if (bundle.is_dir() or not bundle.exists()) and _inside(target, bundle):
+            raise UsageError(f"{target}: refusing to write inside the bundle {bundle} "
+                             "(bundles are never modified)")
+    if output is not None and script is not None and _same_file(output, script) \
+            and not (output.exists() and not output.is_file()):  # one device (/dev/null) for both is fine
+        raise UsageError(f"{output}: -o and --script name the same file; give each its own")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """One file under two names: equal resolved paths, or (both existing) os.path.samefile,
+    which also catches hard links and a bind mount."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist yet
+        return False
 
 
 def _inside(path: Path, folder: Path) -> bool:

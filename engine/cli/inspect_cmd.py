@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import sys
-import zipfile
 from pathlib import Path
 
 import click
 
-from ..bundle import Bundle, BundleFile, open_bundle
+from ..bundle import Bundle, BundleFile, looks_like_archive, open_bundle
 from ..catalog import load_catalog
-from ..errors import ArtifactError
+from ..errors import ArtifactError, BundleError
 from ..extract import extract_facts
 from ..kb import shipped_dir
 from . import cli
@@ -32,10 +31,16 @@ def inspect(path: Path, fmt: str) -> None:
     """List each file of PATH (a bundle, a folder of loose files, or one file): recognised as
     which artifact, for which server, how many records, and its problems.
 
+    PATH is opened exactly as `fodoc diagnose` opens it; a damaged .zip or .tar.gz is an error,
+    not a loose file.
+
     Exit code: 0 when every file was read, 1 when some file had problems, 3 when PATH cannot be
-    read at all.
+    read at all or holds no files.
     """
     bundle = _open(path)
+    if not bundle.files and not bundle.skipped:
+        raise BundleError(str(path), "has no files to inspect (expected a bundle folder, .zip or .tar.gz, "
+                                     "a folder of outputs, or one output file)")
     extraction = extract_facts(bundle, load_catalog(shipped_dir("facts")))
     report = inventory(extraction)
     if fmt == "json":
@@ -48,8 +53,7 @@ def inspect(path: Path, fmt: str) -> None:
 
 def _open(path: Path) -> Bundle:
     """A bundle; a single file that is no archive is inspected as a folder holding just it."""
-    if path.is_file() and not zipfile.is_zipfile(path) and not path.name.lower().endswith((".tar.gz", ".tgz",
-                                                                                          ".tar")):
+    if path.is_file() and not looks_like_archive(path):
         def read() -> bytes:
             try:
                 return path.read_bytes()

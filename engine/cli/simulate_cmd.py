@@ -11,7 +11,8 @@ import click
 from ..errors import UsageError
 from ..fileio import write_atomically
 from ..inference import BACKENDS
-from . import RULES_DIR_ENV, cli
+from . import cli
+from .kb_options import rules_dir_option
 
 
 @cli.command()
@@ -63,8 +64,7 @@ def simulate(scenario_file: Path | None, faults: tuple[str, ...], noise: tuple[s
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
 @click.option("--engine", type=click.Choice(("auto",) + BACKENDS), default="auto", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
-@click.option("--rules-dir", "rule_dirs", multiple=True, type=click.Path(file_okay=False, exists=True,
-              path_type=Path), envvar=RULES_DIR_ENV, help="Extra rule directory (repeatable).")
+@rules_dir_option
 def eval_cmd(scenarios: int, faults: int, seed: int, fmt: str, engine: str, output: Path | None,
              rule_dirs: tuple[Path, ...]) -> None:
     """Diagnose random simulated scenarios and report accuracy per cause.

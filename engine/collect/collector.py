@@ -26,7 +26,8 @@ from .probes import Probe, check_host_name, load_probes
 from .transport import Output, ProbeFailure
 
 # A first probe that fails like this means the host is not there for us at all.
-_HOST_GONE = ("unreachable", "auth", "timeout", "dropped")
+# (not_winrm: the address answers HTTP, but 404 on the WS-Management path: another web server.)
+_HOST_GONE = ("unreachable", "not_winrm", "auth", "timeout", "dropped")
 _PARTNER_TEXT = re.compile(r"^\s*PartnerServer\s*:\s*(\S+)", re.MULTILINE)
 _NO_DHCP_MODULE = re.compile(r"The term '[\w-]*DhcpServer[\w-]*' is not recognized", re.IGNORECASE)
 
@@ -164,7 +165,7 @@ def _run_probe(runner: Runner, probe: Probe, target: str | None, result: ServerC
         output = runner.run(script, probe.timeout_s)
     except ProbeFailure as failure:
         result.fail(probe.artifact, failure.message)
-        if failure.kind == "unreachable":   # each further try would wait for its connect timeout
+        if failure.kind in ("unreachable", "not_winrm"):   # each further try would fail (or wait) the same way
             result.lost = failure.message
         notify(result.name, probe.artifact, "failed")
         return failure

@@ -73,8 +73,13 @@ class Output:
     exit_code: int
 
 
+# What a web server that is not WS-Management answers a POST to /wsman: not found (IIS, nginx),
+# method not allowed, not implemented (Python's http.server).
+_NOT_WSMAN = (404, 405, 501)
+
+
 class ProbeFailure(Exception):
-    """One run failed. kind: auth | unreachable | timeout | dropped | error."""
+    """One run failed. kind: auth | unreachable | not_winrm | timeout | dropped | error."""
 
     def __init__(self, kind: str, message: str):
         self.kind = kind
@@ -159,6 +164,9 @@ class WinRMRunner:
         if isinstance(exc, requests.exceptions.ConnectionError):
             return ProbeFailure("unreachable", f"WinRM could not reach {where} at {self.endpoint}: connection refused "
                                                "or host unreachable")
+        if isinstance(exc, WinRMTransportError) and exc.code in _NOT_WSMAN:  # a web server, not WS-Management
+            return ProbeFailure("not_winrm", f"{where}: {self.endpoint} is not a WinRM endpoint (HTTP {exc.code}; "
+                                             "wrong port or address, or WinRM not listening there?)")
         if isinstance(exc, WinRMTransportError):
             return ProbeFailure("error", f"{where}: WinRM answered HTTP {exc.code}")
         if isinstance(exc, WinRMError):

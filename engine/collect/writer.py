@@ -11,13 +11,12 @@ import io
 import json
 import os
 import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 
 from .. import __version__
 from ..errors import UsageError
-from ..fileio import write_bytes_atomically
+from ..fileio import staging_folder, write_bytes_atomically
 from .collector import Collection
 from .script import BUNDLE_FORMAT
 
@@ -57,7 +56,7 @@ def write_bundle(collection: Collection, target: Path) -> None:
     parent = target.resolve().parent
     if not parent.is_dir():
         raise UsageError(f"{target}: the folder {parent} does not exist")
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    staging = staging_folder(parent / target.name)
     try:
         for path, data in members.items():
             destination = staging / path

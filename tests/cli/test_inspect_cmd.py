@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,49 @@ def test_missing_path_is_one_line(capsys, tmp_path):
     code, out, err = run(capsys, "inspect", str(tmp_path / "nope"))
     assert (code, out) == (3, "")
     assert err == f"fodoc: error: {tmp_path / 'nope'}: does not exist (expected a bundle folder, .zip or .tar.gz)\n"
+
+
+def _zip_of(case: str, target: Path) -> Path:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted((EXAMPLES / case).rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(EXAMPLES / case))
+    return target
+
+
+@pytest.mark.parametrize("name, damage, message", [
+    ("trunc.zip", lambda data: data[:2000], "is not a readable zip archive (truncated or damaged?)"),
+    ("trunc.tar.gz", lambda data: data[:100], "is not a readable tar archive (truncated or damaged?)"),
+])
+def test_a_damaged_archive_gets_the_same_line_and_exit_code_as_diagnose(name, damage, message, tmp_path, capsys):
+    archive = tmp_path / name
+    archive.write_bytes(damage(_zip_of("healthy", tmp_path / "whole.zip").read_bytes()))
+    inspected = run(capsys, "inspect", str(archive))
+    diagnosed = run(capsys, "diagnose", str(archive))
+    assert inspected == diagnosed == (3, "", f"fodoc: error: {archive}: {message}\n")
+
+
+def test_an_empty_folder_has_no_files_exit_3(tmp_path, capsys):
+    code, out, err = run(capsys, "inspect", str(tmp_path))
+    assert (code, out) == (3, "")
+    assert err == (f"fodoc: error: {tmp_path}: has no files to inspect (expected a bundle folder, .zip or "
+                   ".tar.gz, a folder of outputs, or one output file)\n")
+
+
+def test_the_help_says_which_exit_code_means_no_files(capsys):
+    code, out, _ = run(capsys, "inspect", "--help")
+    assert code == 0 and "3 when PATH cannot be read at all or holds no files" in " ".join(out.split())
+
+
+def test_a_utf16_file_with_the_wrong_byte_order_mark_is_read_and_the_mark_named(tmp_path, capsys):
+    bundle = tmp_path / "healthy"
+    shutil.copytree(EXAMPLES / "healthy", bundle)
+    failover = bundle / "dhcp-b.contoso.com" / "failover.txt"
+    text = failover.read_bytes().decode("utf-8-sig")
+    failover.write_bytes(b"\xff\xfe" + text.encode("utf-16-be"))  # says LE, holds BE
+    code, out, err = run(capsys, "inspect", str(bundle))
+    lines = out.splitlines()
+    at = lines.index("dhcp-b.contoso.com/failover.txt: read as failover.txt for dhcp-b.contoso.com, 1 record(s)")
+    assert lines[at + 1] == ("    problem: dhcp-b.contoso.com/failover.txt: the byte-order mark says UTF-16 LE but "
+                             "the content is UTF-16 BE; read as UTF-16 BE")
+    assert (code, err) == (1, "")

@@ -65,6 +65,7 @@ class EmulatedServer:
     drop: frozenset[str] = frozenset()       # artifacts whose Receive closes the connection
     garbage: frozenset[str] = frozenset()    # artifacts answered with junk
     dhcp_module: bool = True                 # False: the DhcpServer cmdlets do not exist
+    not_winrm: bool = False                  # True: a plain web server, every POST answered 404
     calls: list[str] = field(default_factory=list)          # actions seen, for the tests
     commands: list[str] = field(default_factory=list)       # decoded scripts seen
 
@@ -150,6 +151,10 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length)
         if emulated.delay_s:
             time.sleep(emulated.delay_s)
+        if emulated.not_winrm:
+            emulated.calls.append("404")
+            self._send(404, b"<html><body>Not Found</body></html>", {"Content-Type": "text/html"})
+            return
         expected = "Basic " + base64.b64encode(f"{emulated.user}:{emulated.password}".encode()).decode()
         if self.headers.get("Authorization") != expected:
             self._send(401, b"", {"WWW-Authenticate": 'Basic realm="WSMAN"'})

@@ -7,6 +7,7 @@ import json
 
 import pytest
 import winrm.transport
+from winrm.exceptions import WinRMTransportError
 from rich.console import Console
 
 from engine.collect.collector import ServerCollection, _discover_partner, collect
@@ -16,7 +17,7 @@ from engine.collect.transport import Connection, Credentials, Output, ProbeFailu
 from engine.errors import UsageError
 
 from .conftest import A, B, closed_port, run, served
-from .emulator import EmulatedServer
+from .emulator import EmulatedServer, Emulator
 from .test_why import emulated_pair, read_zip
 
 
@@ -83,6 +84,20 @@ def test_first_server_unreachable_without_partner_is_one_line_and_exit_3(tls, cr
         "connection refused or host unreachable; nothing collected (name the partner with --partner to "
         "collect it alone)")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_first_server_answering_404_is_not_winrm_one_line_and_exit_3(tls, credentials, tmp_path, capsys):
+    context, ca_file = tls
+    web_server = EmulatedServer(served("healthy")[0], not_winrm=True)
+    with Emulator(web_server, context) as emulator:
+        code, out, err = run(capsys, "why", "--server", A, "--transport", "basic", "--ssl",
+                             "--ca-trust-path", str(ca_file), "--address", f"{A}=127.0.0.1:{emulator.port}")
+    assert (code, out) == (3, "")
+    assert err.splitlines()[-1] == (
+        f"fodoc: error: {A} (basic over https): https://127.0.0.1:{emulator.port}/wsman is not a WinRM endpoint "
+        "(HTTP 404; wrong port or address, or WinRM not listening there?); nothing collected (name the "
+        "partner with --partner to collect it alone)")
+    assert web_server.calls == ["404"]  # the first probe only: no further probe was tried
 
 
 def test_basic_without_tls_is_refused(credentials, capsys):
@@ -172,3 +187,13 @@ def test_a_host_that_goes_away_is_not_retried_for_every_probe():
     messages = [e["message"] for e in first.errors]
     assert messages.count(f"WinRM could not reach {A}: connection refused") == 1
     assert sum(m.startswith("skipped: WinRM could not reach") for m in messages) == len(load_probes()) - 3
+
+
+@pytest.mark.parametrize("code, kind", [(404, "not_winrm"), (405, "not_winrm"), (501, "not_winrm"), (503, "error")])
+def test_a_web_server_that_is_not_winrm_is_told_apart_from_a_winrm_error(code, kind):
+    runner = WinRMRunner(A, Connection(), Credentials("u", "p"))
+    failure = runner._failure(WinRMTransportError("http", code, "<html/>"), 60)
+    assert failure.kind == kind
+    if kind == "not_winrm":
+        assert failure.message == (f"{A} (ntlm over http): http://{A}:5985/wsman is not a WinRM endpoint (HTTP {code}; "
+                                   "wrong port or address, or WinRM not listening there?)")
