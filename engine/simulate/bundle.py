@@ -7,7 +7,6 @@ import json
 import os
 import random
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Optional
 
 from .. import __version__
 from ..errors import UsageError
-from ..fileio import write_bytes_atomically
+from ..fileio import staging_folder, write_bytes_atomically
 from . import eventlog as ev
 from .flavours import ENCODINGS, FLAVOURS, SHELLS, choose, encode, readable
 from .model import Host, World
@@ -189,7 +188,7 @@ def write_bundle(files: dict[str, bytes], out: Path) -> None:
     parent = out.resolve().parent
     if not parent.is_dir():
         raise UsageError(f"{out}: the folder {parent} does not exist")
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+    staging = staging_folder(parent / out.name)  # the umask's mode, as mkdir gives (mkdtemp: 0700)
     try:
         for path, data in files.items():
             target = staging / path

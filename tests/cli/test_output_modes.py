@@ -36,3 +36,18 @@ def test_written_files_get_the_umask_mode(command, tmp_path, capsys):
     capsys.readouterr()
     (written,) = list(tmp_path.iterdir())
     assert (written.name.startswith("written"), stat.S_IMODE(written.stat().st_mode)) == (True, 0o640)
+
+
+def test_a_simulated_folder_bundle_gets_the_umask_mode(tmp_path, capsys):
+    """`simulate --out FOLDER` builds in a staging folder and renames it: 0750 under umask 027,
+    as mkdir gives (it was 0700, from tempfile.mkdtemp)."""
+    out = tmp_path / "bundle"
+    old = os.umask(0o027)
+    try:
+        with pytest.raises(SystemExit):
+            main(["simulate", "--fault", "clock_skew", "--seed", "3", "--out", str(out)])
+    finally:
+        os.umask(old)
+    capsys.readouterr()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o750
+    assert {stat.S_IMODE(p.stat().st_mode) for p in out.rglob("*") if p.is_file()} == {0o640}
