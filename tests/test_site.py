@@ -87,6 +87,14 @@ suppress:
 """
 
 
+SUPPRESS_SKEW_EVENT = """\
+suppress:
+  - rule: clock-skew-event
+    reason: CHG-4711 the NTP move is scheduled
+    until: 2026-12-05
+"""
+
+
 def test_an_active_suppression_moves_the_finding_to_suppressed(tmp_path):
     site = load_site_config(_config(tmp_path, SUPPRESS_647))
     diagnosis = Analyzer("native", site=site, today=TODAY).analyze(EXAMPLES / "port_647_blocked")
@@ -100,7 +108,19 @@ def test_an_active_suppression_moves_the_finding_to_suppressed(tmp_path):
     assert [r for r in diagnosis.ruled_out if r.cause == "port_647_blocked"] == []
     assert diagnosis.unexplained == []
     assert diagnosis.expired_suppressions == []
-    assert diagnosis.summary.endswith(" Suppressed by the site config: port_647_blocked.")
+    assert diagnosis.summary.endswith(" Suppressed by the site config: rules port-647-blocked, "
+                                      "port-647-blocked-contact-lost-first, port-647-firewall-rule of port_647_blocked.")
+
+
+def test_a_cause_other_rules_still_report_is_not_headlined_as_suppressed(tmp_path):
+    site = load_site_config(_config(tmp_path, SUPPRESS_SKEW_EVENT))
+    diagnosis = Analyzer("native", site=site, today=TODAY).analyze(EXAMPLES / "clock_skew")
+    assert (diagnosis.verdict, diagnosis.findings[0].cause) == ("critical", "clock_skew")
+    assert diagnosis.summary.startswith("CRITICAL: ")
+    assert diagnosis.summary.endswith(
+        " Suppressed by the site config: rule clock-skew-event of clock_skew (clock_skew is still reported by "
+        "rules clock-skew-event-unsynced-partner, clock-skew-event-unsynced-self, clock-skew-offset, "
+        "clock-skew-unsynced-partner, clock-skew-unsynced-self).")
 
 
 def test_suppressed_findings_appear_in_every_report_format(tmp_path):
