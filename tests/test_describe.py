@@ -86,3 +86,11 @@ def test_describe_pattern_resolves_a_join_to_its_value():
                  partner_collected=True, normal_since=NO_RECOVERY)
     event = next(p for p in rule.patterns if p.kind == "event")
     assert describe_pattern(event, {"side": side}) == "event 20255 on dhcp-a for r1 at least 3 times"
+
+
+def test_markdown_says_a_reason_shared_by_several_rules_once():
+    markdown = render_report(Analyzer("native").analyze(EXAMPLES / "binding_update_backlog"), "markdown")
+    ruled_out = markdown.split("## Ruled out")[1].split("\n## ")[0]
+    [line] = [l for l in ruled_out.splitlines() if l.startswith("- cluster\\_node\\_naming")]
+    assert line.startswith("- cluster\\_node\\_naming (cluster-node-naming, cluster-node-naming-latent): "
+                           "no stored server address with node named: yes; found ")
