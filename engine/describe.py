@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .facts import Fact
+from .pairs import NO_RECOVERY
 from .rules import AllOf, AnyOf, Compare, Condition, Pattern, Ref
 
 _OPS = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "in",
@@ -52,12 +53,16 @@ def summarise(fact: Fact) -> str:
     if k == "collector_error":
         return f"collector error on {f['server']} ({f.get('artifact', '*')}): {f['message'][:200]}"
     if k == "setting_mismatch":
-        return (f"{f['relationship']}: {f['setting']} = {f.get('value')} on {f['server']}, "
-                f"{f.get('partner_value')} on {f['partner']}")
+        return (f"{f['relationship']}: {f['setting']} is {f.get('value', '(not set)')} on {f['server']}, "
+                f"{f.get('partner_value', '(not set)')} on {f['partner']}")
     if k == "artifact_missing":
         return f"{f['artifact']} missing for {f['server']}"
     if k in _TIMELINE:
         return _TIMELINE[k](f)
+    if k in _CONFIGURATION:
+        return _CONFIGURATION[k](f)
+    if k in _ADDRESSING:
+        return _ADDRESSING[k](f)
     fields = ", ".join(f"{name}={_show(value)}" for name, value in f.items())
     return f"{k}: {fields}"
 
@@ -100,15 +105,237 @@ def _scope_stats(f: dict) -> str:
     return f"scope {f['scope']} on {f['server']}{where}: {', '.join(parts) or 'no counts'}{usage}"
 
 
+def _state_change(f: dict) -> str:
+    old = f"{f['old_state']} → " if "old_state" in f else "→ "
+    return (f"{f['time']}: {f.get('subject', f['server'])} {old}{f['new_state']} on {f['relationship']} "
+            f"(event {f['event_id']} on {f['server']})")
+
+
 # Derived timeline facts and scope statistics, said in the admin's terms.
 _TIMELINE = {"incident": _incident, "state_timer": _state_timer, "link_history": _link_history,
-             "scope_stats": _scope_stats}
+             "scope_stats": _scope_stats, "state_change": _state_change}
+
+_AREAS = {"scope": "scope settings", "scope_option": "scope option values", "reservation": "reservations",
+          "exclusion": "exclusion ranges", "server_option": "server-level option values"}
+
+
+def _in_scope(f: dict, field: str = "scope_id") -> str:
+    return f" in scope {f[field]}" if field in f else ""
+
+
+def _config_compared(f: dict) -> str:
+    return (f"the {_AREAS.get(f['area'], f['area'])} of {f['relationship']} were compared between "
+            f"{f['server']} and {f['partner']}")
+
+
+def _config_difference(f: dict) -> str:
+    return (f"{f['item']}{_in_scope(f, 'scope')} differs between the partners of {f['relationship']}: "
+            f"{f['value']} on {f['server']}, {f['partner_value']} on {f['partner']}")
+
+
+def _scope(f: dict) -> str:
+    name = f" ({f['name']})" if "name" in f else ""
+    details = []
+    if "start_range" in f and "end_range" in f:
+        details.append(f"{f['start_range']} – {f['end_range']}")
+    if "state" in f:
+        details.append(f["state"])
+    if "lease_s" in f:
+        details.append(f"lease {f['lease_s']} s")
+    return f"scope {f['scope_id']}{name} on {f['server']}" + (f": {', '.join(details)}" if details else "")
+
+
+def _option_value(f: dict) -> str:
+    level = "server-level option" if f["level"] == "server" else "scope option"
+    name = f" {f['name']}" if "name" in f else ""
+    value = f": {f['value']}" if "value" in f else ""
+    return f"{level} {f['option_id']}{name} on {f['server']}{_in_scope(f)}{value}"
+
+
+def _reservation(f: dict) -> str:
+    client = f" for {f['client_id']}" if "client_id" in f else ""
+    name = f" ({f['name']})" if "name" in f else ""
+    return f"reservation {f['ip']}{client}{name}{_in_scope(f)} on {f['server']}"
+
+
+def _exclusion(f: dict) -> str:
+    return f"exclusion range {f['start']} – {f['end']}{_in_scope(f)} on {f['server']}"
+
+
+def _dhcp_settings(f: dict) -> str:
+    authorized = {True: "authorized in Active Directory", False: "NOT authorized in Active Directory"}
+    parts = [authorized.get(f.get("is_authorized"), "authorization not reported")]
+    if "is_domain_joined" in f:
+        parts.append("domain member" if f["is_domain_joined"] else "not domain-joined")
+    if f.get("restore_status"):
+        parts.append("restores its database from backup at the next service start")
+    return f"DHCP server {f['server']}: {', '.join(parts)}"
+
+
+def _server(f: dict) -> str:
+    names = f.get("fqdn") or f.get("hostname")
+    details = [d for d in (f.get("ips"), f.get("os")) if d]
+    return f"server {f['server']}" + (f" ({names})" if names and names != f["server"] else "") + \
+        (f": {', '.join(details)}" if details else "")
+
+
+# Configuration as a server holds it, and the comparison of the two partners' copies.
+_CONFIGURATION = {"config_compared": _config_compared, "config_difference": _config_difference,
+                  "scope": _scope, "option_value": _option_value, "reservation": _reservation,
+                  "exclusion": _exclusion, "dhcp_settings": _dhcp_settings, "server": _server}
+
+
+def _address_check(f: dict) -> str:
+    stored = f"{f['stored_name']} / {f['stored_ip']}" if "stored_name" in f else f["stored_ip"]
+    if f["ip_current"]:
+        verdict = "one of its current addresses"
+    else:
+        verdict = f"NOT one of its current addresses ({f['current_ips'] or 'none known'})"
+    text = f"{f['reported_by']}'s record of {f['relationship']} stores {stored} for {f['server']}: {verdict}"
+    if f["node_named"]:
+        text += "; the stored name is a cluster node's, not the clustered role's"
+    if f.get("bound") is False:
+        text += "; DHCP does not serve on the interface holding it"
+    return text
+
+
+def _partner_lookup(f: dict) -> str:
+    if not f["ok"]:
+        return f"{f['server']} cannot resolve {f['query']} ({f['via']})"
+    where = "one of" if f["points_to_partner"] else "NOT one of"
+    return (f"{f['server']} resolves {f['query']} to {f.get('addresses', '?')} ({f['via']}): {where} "
+            f"{f['partner']}'s current addresses ({f['partner_ips']})")
+
+
+def _name_resolution(f: dict) -> str:
+    if not f["ok"]:
+        return f"{f['server']} cannot resolve {f['query']}"
+    return f"{f['server']} resolves {f['query']} to {f.get('addresses', '?')}"
+
+
+def _ip_address(f: dict) -> str:
+    prefix = f"/{f['prefix_length']}" if "prefix_length" in f else ""
+    details = [str(f[name]) for name in ("interface_alias", "prefix_origin", "address_state") if name in f]
+    return f"address {f['address']}{prefix} on {f['server']}" + (f" ({', '.join(details)})" if details else "")
+
+
+def _dhcp_binding(f: dict) -> str:
+    address = f" ({f['address']})" if "address" in f else ""
+    serves = "serves" if f["bound"] else "does NOT serve"
+    return f"DHCP on {f['server']} {serves} interface {f['interface_alias']}{address}"
+
+
+# Names, addresses and interfaces: what each server is reachable and known by.
+_ADDRESSING = {"address_check": _address_check, "partner_lookup": _partner_lookup,
+               "name_resolution": _name_resolution, "ip_address": _ip_address, "dhcp_binding": _dhcp_binding}
+
+
+def describe_conditions(pattern: Pattern, bindings: dict[str, Fact]) -> str:
+    """'tcp_probe with source = dhcp-a, port = 647, ok = false' (refs resolved where bound).
+
+    In the rule's own terms, for rule authors (fixture diffs, `fodoc explain`); reports to the
+    admin use `describe_pattern`.
+    """
+    parts = [_describe(cond, bindings) for cond in pattern.conditions]
+    return f"{pattern.kind} with " + ", ".join(parts) if parts else f"any {pattern.kind}"
+
+
+# What a pattern of each kind looks for, as the admin would name it.
+_NOUNS = {"pair": "side of a relationship", "tcp_probe": "TCP connection test", "event": "event",
+          "address_check": "stored server address", "partner_lookup": "lookup of the partner's name",
+          "config_difference": "configuration difference", "config_compared": "configuration comparison",
+          "dhcp_settings": "DHCP server settings", "time_source": "time source", "clock_offset":
+          "clock offset measurement", "setting_mismatch": "relationship setting that differs",
+          "state_timer": "time spent in a state", "link_history": "history of lost contact",
+          "scope_stats": "scope statistics", "option_value": "option value", "firewall_rule": "firewall rule",
+          "collector_error": "collector error", "artifact_missing": "missing output", "service": "service"}
+# Field conditions that read better as a preposition than as "field = value".
+_PREPOSITIONS = {"server": "on", "relationship": "for", "log": "in", "state": "in state",
+                 "partner_state": "with the partner in state", "source": "from", "target": "to",
+                 "reference": "against"}
+_WORDS = {"eq": "", "ne": "not ", "lt": "below ", "le": "at most ", "gt": "above ", "ge": "at least ",
+          "in": "", "not_in": "not ", "regex": "matching "}
+_TIME_WORDS = {"lt": "before ", "le": "at or before ", "gt": "after ", "ge": "at or after "}
 
 
 def describe_pattern(pattern: Pattern, bindings: dict[str, Fact]) -> str:
-    """'tcp_probe with source = dhcp-a, port = 647, ok = false' (refs resolved where bound)."""
-    parts = [_describe(cond, bindings) for cond in pattern.conditions]
-    return f"{pattern.kind} with " + ", ".join(parts) if parts else f"any {pattern.kind}"
+    """What a pattern looks for, as an admin reads it: 'event 20286 on dhcp-a for dhcp-a-dhcp-b,
+    last logged after dhcp-a's last return to Normal (2026-11-28T10:21:52Z)'.
+
+    Used where the report says why a cause was ruled out. The sentinel 1970-01-01T00:00:00Z
+    (engine/pairs.py NO_RECOVERY: the server never logged a return to Normal) is never shown.
+    """
+    conditions = list(pattern.conditions)
+    head = _NOUNS.get(pattern.kind, pattern.kind.replace("_", " "))
+    if pattern.kind == "event":
+        ids = [c for c in conditions if isinstance(c, Compare) and c.field == "event_id" and c.op in ("eq", "in")]
+        if ids:
+            conditions.remove(ids[0])
+            values = ids[0].value if isinstance(ids[0].value, tuple) else (ids[0].value,)
+            head = f"event {_either(values)}"
+    if pattern.kind == "service":
+        names = [c for c in conditions if isinstance(c, Compare) and c.field == "name" and c.op == "eq"]
+        if names:
+            conditions.remove(names[0])
+            head = f"service {names[0].value}"
+    said = [_say(cond, bindings) for cond in conditions]
+    plain = [text for text in said if not text.startswith(_WITH)]
+    qualities = [text[len(_WITH):] for text in said if text.startswith(_WITH)]
+    return " ".join([head] + plain) + (f" with {', '.join(qualities)}" if qualities else "")
+
+
+_WITH = "\0with "   # marks a condition said as a quality of the fact ("with ok: no"), not a place
+_LABELS = {"last": "last logged", "first": "first logged", "ok": "answered", "ping_ok": "ping answered"}
+
+
+def _say(cond: Condition, bindings: dict[str, Fact]) -> str:
+    if isinstance(cond, AnyOf):
+        return _WITH + "(" + " or ".join(_say(c, bindings).replace(_WITH, "") for c in cond.conditions) + ")"
+    if isinstance(cond, AllOf):
+        return _WITH + " and ".join(_say(c, bindings).replace(_WITH, "") for c in cond.conditions)
+    assert isinstance(cond, Compare)
+    text = _say_compare(cond, bindings)
+    plain = text.startswith(("on ", "for ", "in ", "from ", "to ", "against ", "with the partner", "at ")) \
+        or text.endswith(" times")
+    return text if plain else _WITH + text
+
+
+def _say_compare(cond: Compare, bindings: dict[str, Fact]) -> str:
+    label = _LABELS.get(cond.field, cond.field.replace("_", " "))
+    if cond.op == "exists":
+        return f"with {label}" if cond.value else f"without {label}"
+    value, since = cond.value, ""
+    if isinstance(value, Ref):
+        bound = bindings.get(value.alias)
+        if bound is None or value.field not in bound.fields:
+            return f"{label} {_WORDS[cond.op]}the {value.field.replace('_', ' ')} of its {value.alias}".strip()
+        if value.field == "normal_since":
+            if bound.fields[value.field] == NO_RECOVERY and cond.op in ("gt", "ge"):
+                return f"at any time ({bound.fields.get('server', 'the server')} never logged a return to Normal)"
+            since = f" ({bound.fields.get('server', 'the server')}'s last return to Normal)"
+        value = bound.fields[value.field]
+    if isinstance(value, bool):
+        return f"{label}: {'yes' if value else 'no'}" if cond.op == "eq" else f"{label}: {'no' if value else 'yes'}"
+    if cond.field == "count" and cond.op in ("ge", "gt", "le", "lt", "eq"):
+        return f"{_WORDS[cond.op]}{_show(value)} times".strip()
+    shown = _either(value) if isinstance(value, tuple) else _show(value)
+    if cond.op in _TIME_WORDS and _is_time(value):
+        return f"{label} {_TIME_WORDS[cond.op]}{shown}{since}"
+    if cond.op in ("eq", "in") and cond.field in _PREPOSITIONS:
+        return f"{_PREPOSITIONS[cond.field]} {shown}"
+    if cond.op in ("in", "not_in"):
+        return f"{label} {_WORDS[cond.op]}{shown}"
+    return f"{label} {_WORDS[cond.op]}{shown}{since}"
+
+
+def _either(values) -> str:
+    shown = [_show(v) for v in values]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
+def _is_time(value: Any) -> bool:
+    return hasattr(value, "isoformat") or (isinstance(value, str) and len(value) >= 20 and value[4:5] == "-"
+                                             and value[10:11] == "T")
 
 
 def _describe(cond: Condition, bindings: dict[str, Fact]) -> str:

@@ -155,6 +155,7 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
     suppressions = suppressions or {}
     hidden = _findings(kb, facts, [m for m in matches if m.rule.id in suppressions])
     findings = _findings(kb, facts, [m for m in matches if m.rule.id not in suppressions])
+    suppression_note = _suppression_note(hidden, findings)
     fired_causes = {f.cause for f in findings + hidden}  # a suppressed cause is found, not ruled out
     index = index_by_kind(facts)
     ruled_out, not_evaluated = _misses(kb, index, extraction, fired_causes)
@@ -187,8 +188,7 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
     if observations and not faults and not unexplained and verdict == "warning":
         summary = f"WARNING: {observations[0]}"
     if hidden:  # never let a suppression read as a clean bill of health
-        summary += (f" Suppressed by the site config: "
-                    f"{', '.join(sorted({f.cause for f in hidden}))}.")
+        summary += f" Suppressed by the site config: {suppression_note}."
     return Diagnosis(verdict, summary,
                      extraction.servers, relationships, findings, ruled_out, not_evaluated,
                      _timeline(facts), problems, _manifest_summary(extraction.manifest), engine_name,
@@ -197,6 +197,24 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
                      competing, extraction.capture.as_dict(),
                      suppressed=_suppressed(hidden, suppressions),
                      expired_suppressions=_expired(expired))
+
+
+def _suppression_note(hidden: list[Finding], shown: list[Finding]) -> str:
+    """Name the suppressed RULES: a suppression silences rules, not a cause, so a cause that
+    other rules still report must not read as if it were suppressed."""
+    parts = []
+    for cause in sorted({f.cause for f in hidden}):
+        silenced = sorted({r for f in hidden if f.cause == cause for r in f.rules})
+        others = sorted({r for f in shown if f.cause == cause for r in f.rules} - set(silenced))
+        text = f"{_plural('rule', silenced)} {', '.join(silenced)} of {cause}"
+        if others:
+            text += f" ({cause} is still reported by {_plural('rule', others)} {', '.join(others)})"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def _plural(word: str, items: Sequence[str]) -> str:
+    return word if len(items) == 1 else f"{word}s"
 
 
 def _suppressed(hidden: list[Finding], suppressions: Mapping[str, Suppression]) -> list[Suppressed]:

@@ -46,20 +46,34 @@ def _config(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_the_example_site_rule_diagnoses_a_20286_flood(tmp_path):
-    diagnosis = Analyzer("native", [SITE_RULES]).analyze(flooded_bundle(tmp_path))
-    finding = next(f for f in diagnosis.findings if f.cause == "bndupd_queue_full")
-    assert (finding.rules, finding.server, finding.severity) == (["bndupd-queue-full"], "dhcp-b.contoso.com", "warning")
-    assert finding.explanations[0].startswith("dhcp-a.contoso.com could not replicate 12 binding updates to "
-                                              "dhcp-b.contoso.com for dhcp-a-dhcp-b (event 20286")
-    assert [s.id for s in finding.runbook.fix] == ["backup-dhcp", "backup-dhcp", "replicate"]
-    assert finding.runbook.fix[2].command == ("Invoke-DhcpServerv4FailoverReplication -ComputerName "
-                                              "'dhcp-b.contoso.com' -Name 'dhcp-a-dhcp-b' -Force")
+def test_the_example_site_rule_diagnoses_a_20286_flood_while_normal():
+    diagnosis = Analyzer("native", [SITE_RULES]).analyze(EXAMPLES / "binding_update_backlog")
+    [finding] = [f for f in diagnosis.findings if f.severity != "info"]
+    assert (finding.cause, finding.rules, finding.server, finding.partner, finding.severity) == (
+        "bndupd_queue_full", ["bndupd-queue-full"], "dhcp-a.contoso.com", "dhcp-b.contoso.com", "warning")
+    assert finding.explanations[0] == (
+        "dhcp-a.contoso.com could not queue 24 lease updates for dhcp-b.contoso.com in dhcp-a-dhcp-b (event 20286, "
+        "last at 2026-11-30T07:51:49Z) although both report Normal: dhcp-b.contoso.com is falling behind.")
+    # the shipped cause for dropped updates is shown under the site cause that explains it
+    assert [c.cause for c in finding.consequences] == ["binding_update_backlog"]
+    steps = [(s.id, s.target, s.destructive) for s in finding.runbook.fix]
+    assert steps[-3:] == [("backup-dhcp", "dhcp-a.contoso.com", False), ("backup-dhcp", "dhcp-b.contoso.com", False),
+                          ("resync-partner", "dhcp-b.contoso.com", True)]
+    assert finding.runbook.fix[-1].command == ("Invoke-Command -ComputerName 'dhcp-b.contoso.com' -ScriptBlock "
+                                               "{ Restart-Service -Name 'DHCPServer' }")
+    assert [(s.id, s.target) for s in finding.runbook.rollback] == [
+        ("restore-partner", "dhcp-b.contoso.com"), ("restart-dhcp", "dhcp-b.contoso.com")]
+    assert "\\dhcp-b.contoso.com-bndupd_queue_full.xml'" in finding.runbook.rollback[0].command
+    every = [s.command for phase in ("fix", "verify", "rollback") for s in getattr(finding.runbook, phase)]
+    assert not [c for c in every if "Invoke-DhcpServerv4FailoverReplication" in c]
 
 
-def test_without_the_site_rule_the_flood_is_not_a_finding(tmp_path):
-    diagnosis = Analyzer("native").analyze(flooded_bundle(tmp_path))
-    assert [f.cause for f in diagnosis.findings] == ["port_647_blocked"]
+def test_a_flood_during_an_interruption_is_left_to_the_shipped_rules(tmp_path):
+    bundle = flooded_bundle(tmp_path)
+    for rule_dirs in ([], [SITE_RULES]):
+        diagnosis = Analyzer("native", rule_dirs).analyze(bundle)
+        assert [f.cause for f in diagnosis.findings] == ["port_647_blocked"]
+        assert "binding_update_backlog" in [c.cause for c in diagnosis.findings[0].consequences]
 
 
 def test_a_site_runbook_overrides_the_shipped_one_by_cause(tmp_path):
@@ -87,6 +101,14 @@ suppress:
 """
 
 
+SUPPRESS_SKEW_EVENT = """\
+suppress:
+  - rule: clock-skew-event
+    reason: CHG-4711 the NTP move is scheduled
+    until: 2026-12-05
+"""
+
+
 def test_an_active_suppression_moves_the_finding_to_suppressed(tmp_path):
     site = load_site_config(_config(tmp_path, SUPPRESS_647))
     diagnosis = Analyzer("native", site=site, today=TODAY).analyze(EXAMPLES / "port_647_blocked")
@@ -100,7 +122,19 @@ def test_an_active_suppression_moves_the_finding_to_suppressed(tmp_path):
     assert [r for r in diagnosis.ruled_out if r.cause == "port_647_blocked"] == []
     assert diagnosis.unexplained == []
     assert diagnosis.expired_suppressions == []
-    assert diagnosis.summary.endswith(" Suppressed by the site config: port_647_blocked.")
+    assert diagnosis.summary.endswith(" Suppressed by the site config: rules port-647-blocked, "
+                                      "port-647-blocked-contact-lost-first, port-647-firewall-rule of port_647_blocked.")
+
+
+def test_a_cause_other_rules_still_report_is_not_headlined_as_suppressed(tmp_path):
+    site = load_site_config(_config(tmp_path, SUPPRESS_SKEW_EVENT))
+    diagnosis = Analyzer("native", site=site, today=TODAY).analyze(EXAMPLES / "clock_skew")
+    assert (diagnosis.verdict, diagnosis.findings[0].cause) == ("critical", "clock_skew")
+    assert diagnosis.summary.startswith("CRITICAL: ")
+    assert diagnosis.summary.endswith(
+        " Suppressed by the site config: rule clock-skew-event of clock_skew (clock_skew is still reported by "
+        "rules clock-skew-event-unsynced-partner, clock-skew-event-unsynced-self, clock-skew-offset, "
+        "clock-skew-unsynced-partner, clock-skew-unsynced-self).")
 
 
 def test_suppressed_findings_appear_in_every_report_format(tmp_path):

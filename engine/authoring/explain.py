@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..catalog import suggest
-from ..describe import describe_pattern
+from ..describe import describe_conditions
 from ..errors import KnowledgeBaseError, UsageError
 from ..knowledge import KnowledgeBase
 from ..kb import shipped_dir
@@ -59,11 +59,11 @@ def show_rule(kb: KnowledgeBase, rule: Rule, with_runbook: bool = True) -> str:
     for pattern in rule.patterns:
         produced = kb.catalog.kinds[pattern.kind].produced_by
         source = f"  [from {', '.join(produced)}]" if produced else ""
-        lines.append(f"    {pattern.alias}: {describe_pattern(pattern, {})}{source}")
+        lines.append(f"    {pattern.alias}: {describe_conditions(pattern, {})}{source}")
     if rule.absent:
         lines.append("  and no:")
         for pattern in rule.absent:
-            lines.append(f"    {pattern.alias}: {describe_pattern(pattern, {})}")
+            lines.append(f"    {pattern.alias}: {describe_conditions(pattern, {})}")
     lines.append("  explains:   " + " ".join(rule.explain.split()))
     for cause, check in rule.tells_apart.items():
         lines.append(f"  vs {cause}: {check}")

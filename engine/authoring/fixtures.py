@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from jinja2 import TemplateError
 
 from ..catalog import FactCatalog
-from ..describe import describe_pattern, summarise
+from ..describe import describe_conditions, summarise
 from ..inference import Match, create_engine, durable_available, prepare_facts
 from ..inference.native import explain_miss, index_by_kind
 from ..rules import Fixture, Rule, explain_environment
@@ -107,7 +107,7 @@ def _diff(rule: Rule, fixture: Fixture, expect: str, got: dict[str, str], errors
         lines.append(f"  blocked: absent pattern '{miss.alias}' matched {summarise(miss.candidates[0])}")
         return lines
     pattern = next(p for p in rule.patterns if p.alias == miss.alias)
-    lines.append(f"  no fact for '{miss.alias}': wanted {describe_pattern(pattern, bindings)}")
+    lines.append(f"  no fact for '{miss.alias}': wanted {describe_conditions(pattern, bindings)}")
     if miss.candidates:
         for fact in miss.candidates[:3]:
             lines.append(f"  closest:  {summarise(fact)}")

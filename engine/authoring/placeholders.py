@@ -3,15 +3,18 @@
 `fodoc explain` and `fodoc rules show` print runbooks this way, and lint renders every runbook
 like this so that pscheck sees the real PowerShell (cmdlets, parameters) the admin would run.
 Values a template hands to `ps_list` become one-item lists, attributes of a mapping variable
-(`rel.mclt_s`) become '<rel.mclt_s>'.
+(`rel.mclt_s`) become '<rel.mclt_s>'. Backup paths name their host the same way
+('...\\backup\\<server>-clock_skew.xml'), not as the file-name-safe '_server_' the renderer
+would make of '<server>'.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from jinja2 import nodes
 
-from ..runbooks import PHASES, RenderedRunbook, Runbook, render
+from ..runbooks import HOST_VARIABLES, PHASES, RenderedRunbook, RenderedStep, Runbook, backup_file, render
 from ..runbooks import _ENVIRONMENT  # the runbooks' own sandbox, so parsing matches rendering
 
 
@@ -58,4 +61,16 @@ def placeholder_variables(runbook: Runbook) -> dict[str, Any]:
 
 def render_with_placeholders(runbook: Runbook) -> RenderedRunbook:
     """`runbook` rendered for a pair named '<server>' and '<partner>' (RunbookError if it cannot be)."""
-    return render(runbook, placeholder_variables(runbook))
+    rendered = render(runbook, placeholder_variables(runbook))
+    paths = {backup_file(f"<{role}>", runbook.cause): backup_file("HOST", runbook.cause)
+             .replace("HOST", f"<{role}>") for role in HOST_VARIABLES}
+    return dataclasses.replace(rendered, **{
+        phase: [_with_backup_paths(step, paths) for step in getattr(rendered, phase)]
+        for phase in PHASES})
+
+
+def _with_backup_paths(step: RenderedStep, paths: dict[str, str]) -> RenderedStep:
+    command = step.command
+    for safe, placeholder in paths.items():
+        command = command.replace(safe, placeholder)
+    return dataclasses.replace(step, command=command)

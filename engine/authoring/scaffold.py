@@ -4,17 +4,24 @@ The files pass `fodoc rules lint` as written, so the author starts from a valid 
 positive fixture FAILS `fodoc rules test` until the real evidence is filled in: the rule waits for
 an event whose ID is still 0 and the fixture does not carry it yet. A scaffold that passed its
 test would be a rule that proves nothing.
+
+For a cause that already has rules the new rule gets an id of its own (`port-647-blocked-site`),
+never the id of an existing rule: a site rule with a shipped rule's id REPLACES that rule, which
+must be a deliberate choice (`--id port-647-blocked`), not a side effect of naming the cause.
 """
 from __future__ import annotations
 
 import os
 import re
+import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..docschema import schema_path
 from ..errors import UsageError
 from ..fileio import write_atomically
+from ..knowledge import load_knowledge_base
 from ..site import RUNBOOKS_SUBDIR
 
 _CAUSE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -22,7 +29,7 @@ _ID = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 
 RULE_TEMPLATE = """\
 # yaml-language-server: $schema={schema}
-id: {rule_id}
+{adds_to}id: {rule_id}
 cause: {cause}
 title: "TODO: one line that says what is wrong"
 severity: warning          # critical | warning | info
@@ -87,36 +94,78 @@ rollback: []    # a fix that changes anything needs steps that undo it
 """
 
 
+ADDS_TO_TEMPLATE = """\
+{existing}
+# To replace one of them instead, give the new rule that rule's id:
+#   fodoc rules new {cause} --id <rule id>
+"""
+
+
+def _adds_to_comment(cause: str, rules: tuple[str, ...]) -> str:
+    existing = textwrap.fill(f"This rule ADDS a way to detect the existing cause {cause}; it "
+                             f"replaces none of its rules ({', '.join(rules)}).", width=98,
+                             initial_indent="# ", subsequent_indent="# ", break_on_hyphens=False)
+    return ADDS_TO_TEMPLATE.format(existing=existing, cause=cause)
+
+
 @dataclass(frozen=True)
 class Scaffold:
     rule: Path
     runbook: Path | None       # None: the cause already has a runbook
+    rule_id: str = ""
+    adds_to: tuple[str, ...] = ()   # the rules the cause already has (the new rule sits beside them)
+    replaces: str | None = None     # the id of the rule the new one replaces (asked for with --id)
 
 
 def scaffold(cause: str, directory: Path, rule_id: str | None = None,
-             existing_runbook: Path | None = None) -> Scaffold:
+             existing_runbook: Path | None = None,
+             existing_rules: Mapping[str, str] | None = None) -> Scaffold:
     """Write `<directory>/<rule-id>.yaml` and, unless the cause has a runbook already,
-    `<directory>/runbooks/<cause>.yaml`. Never overwrites a file."""
+    `<directory>/runbooks/<cause>.yaml`. Never overwrites a file.
+
+    `existing_rules` maps every rule id already known to its cause; by default the shipped
+    rules and those in `directory`. Without an explicit `rule_id` the new rule's id is the cause
+    with hyphens, made unique with a `-site` (then `-site-2`, ...) suffix when that id is taken.
+    """
     if not _CAUSE.match(cause):
         raise UsageError(f"cause {cause!r} must be lower_snake_case (letters, digits, underscores), "
                          "e.g. bndupd_queue_full")
-    rule_id = rule_id or cause.replace("_", "-")
+    directory = Path(directory)
+    known = dict(existing_rules) if existing_rules is not None else _known_rules(directory)
+    adds_to = tuple(sorted(rid for rid, of in known.items() if of == cause))
+    replaces = rule_id if rule_id in known else None
+    rule_id = rule_id or _unused_id(cause.replace("_", "-"), known)
     if not _ID.match(rule_id):
         raise UsageError(f"rule id {rule_id!r} must be lower-case letters, digits and hyphens")
-    directory = Path(directory)
     rule_path = directory / f"{rule_id}.yaml"
-    runbook_path = None if existing_runbook else directory / RUNBOOKS_SUBDIR / f"{cause}.yaml"
+    own_runbook = directory / RUNBOOKS_SUBDIR / f"{cause}.yaml"
+    existing_runbook = existing_runbook or (own_runbook if own_runbook.exists() else None)
+    runbook_path = None if existing_runbook else own_runbook
     for path in (rule_path, runbook_path):
         if path is not None and path.exists():
             raise UsageError(f"{path}: already exists; choose another id with --id, or edit it")
     directory.mkdir(parents=True, exist_ok=True)
     write_atomically(rule_path, RULE_TEMPLATE.format(
-        schema=_schema_ref("rule", directory), rule_id=rule_id, cause=cause))
+        schema=_schema_ref("rule", directory), rule_id=rule_id, cause=cause,
+        adds_to=_adds_to_comment(cause, adds_to) if adds_to and not replaces else ""))
     if runbook_path is not None:
         runbook_path.parent.mkdir(exist_ok=True)
         write_atomically(runbook_path, RUNBOOK_TEMPLATE.format(
             schema=_schema_ref("runbook", runbook_path.parent), cause=cause))
-    return Scaffold(rule_path, runbook_path)
+    return Scaffold(rule_path, runbook_path, rule_id, adds_to, replaces)
+
+
+def _known_rules(directory: Path) -> dict[str, str]:
+    """Rule id -> cause of the shipped rules and of the rules already in `directory`."""
+    kb = load_knowledge_base([directory] if directory.is_dir() else [])
+    return {rule.id: rule.cause for rule in kb.rules}
+
+
+def _unused_id(base: str, known: Mapping[str, str]) -> str:
+    if base not in known:
+        return base
+    candidates = (f"{base}-site", *(f"{base}-site-{n}" for n in range(2, len(known) + 3)))
+    return next(candidate for candidate in candidates if candidate not in known)
 
 
 def _schema_ref(document: str, directory: Path) -> str:

@@ -109,7 +109,12 @@ def _sections(d: Diagnosis) -> list[str]:
         lines += ["## Notes", ""] + [f"- {_md(note)}" for note in d.observations] + [""]
     if d.ruled_out:
         lines += ["## Ruled out", ""]
-        lines += [f"- {_md(r.cause)} ({_md(r.rule)}): {_md(r.reason)}" for r in d.ruled_out]
+        # rules of one cause often miss for the same reason: say it once, with the rules it rules out
+        by_reason: dict[tuple[str, str], list[str]] = {}
+        for r in d.ruled_out:
+            by_reason.setdefault((r.cause, r.reason), []).append(r.rule)
+        lines += [f"- {_md(cause)} ({_md(', '.join(rules))}): {_md(reason)}"
+                  for (cause, reason), rules in by_reason.items()]
         lines.append("")
     if d.not_evaluated:
         lines += ["## Not evaluated", ""]

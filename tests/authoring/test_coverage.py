@@ -66,7 +66,7 @@ def test_a_site_cause_without_runbook_or_negative_fixture(no_simulator, tmp_path
         (REPO / "examples" / "site-rules" / "runbooks" / "bndupd_queue_full.yaml").read_text(encoding="utf-8"),
         encoding="utf-8")
     row = next(r for r in coverage(load_knowledge_base([site])) if r.cause == "bndupd_queue_full")
-    assert (row.positive, row.negative, row.gaps) == (3, 0, ["negative fixture"])
+    assert (row.positive, row.negative, row.gaps) == (4, 0, ["negative fixture"])
 
 
 def test_a_simulator_without_the_function_counts_as_not_available(monkeypatch):

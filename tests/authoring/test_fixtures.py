@@ -51,7 +51,7 @@ def test_unexpected_silence_shows_the_pattern_that_found_nothing(tmp_path):
         "relationship = dhcp-a-dhcp-b, count ≥ 1000, last > 2026-11-28T09:00:00Z",
         "  closest:  event 20286 in DhcpAdminEvents on dhcp-a: 250× (2026-11-29T14:50:00Z … "
         "2026-11-29T15:01:00Z) [relationship=dhcp-a-dhcp-b, partner=dhcp-b]",
-        "  bound so far: side = dhcp-a-dhcp-b on dhcp-a: CommunicationInterrupted",
+        "  bound so far: side = dhcp-a-dhcp-b on dhcp-a: Normal / dhcp-b: Normal",
     ]
 
 
@@ -61,11 +61,12 @@ def test_unexpected_match_shows_what_matched_and_the_explanation(tmp_path):
     assert [r.fixture for r in failed] == ["a few 20286 are not a flood"]
     diff = failed[0].diff
     assert diff[:2] == ["- expected: silent", "+ got:      fires (native)"]
-    assert diff[2] == ("  matched: side = dhcp-a-dhcp-b on dhcp-a: Normal, "
+    assert diff[2] == ("  matched: side = dhcp-a-dhcp-b on dhcp-a: Normal / dhcp-b: Normal, "
                        "flood = event 20286 in DhcpAdminEvents on dhcp-a: 3× (2026-11-29T14:50:00Z … "
                        "2026-11-29T15:01:00Z) [relationship=dhcp-a-dhcp-b]")
-    assert diff[3] == ("  explain: dhcp-a could not replicate 3 binding updates to dhcp-b for dhcp-a-dhcp-b "
-                       "(event 20286, last at 2026-11-29T15:01:00Z): its update queue is full.")
+    assert diff[3] == ("  explain: dhcp-a could not queue 3 lease updates for dhcp-b in dhcp-a-dhcp-b "
+                       "(event 20286, last at 2026-11-29T15:01:00Z) although both report Normal: dhcp-b is "
+                       "falling behind.")
 
 
 @pytest.mark.skipif(not durable_available(), reason="durable_rules is not installed")
@@ -80,13 +81,14 @@ def test_junit_xml_parses_back_with_the_results(tmp_path):
     results = run_fixtures([rule], CATALOG, ("native",))
     root = SafeET.fromstring(to_junit(results))
     assert root.tag == "testsuites"
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("3", "1", "0")
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("4", "1", "0")
     [suite] = root.findall("testsuite")
-    assert (suite.get("name"), suite.get("tests"), suite.get("failures")) == ("bndupd-queue-full", "3", "1")
+    assert (suite.get("name"), suite.get("tests"), suite.get("failures")) == ("bndupd-queue-full", "4", "1")
     cases = suite.findall("testcase")
     assert [c.get("name") for c in cases] == [
         "a flood of 20286 after the last recovery [native]", "a few 20286 are not a flood [native]",
-        "a flood before the last recovery is history [native]"]
+        "a flood before the last recovery is history [native]",
+        "a flood during an interruption is the shipped binding_update_backlog [native]"]
     assert {c.get("classname") for c in cases} == {"bndupd-queue-full"}
     [failure] = [f for c in cases for f in c.findall("failure")]
     assert failure.get("message") == "expected fires, got silent (native)"

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
-from engine.cli import cli
+import pytest
+
+from engine.cli import cli, main
 
 REPO = Path(__file__).resolve().parents[2]
 GUIDE = (REPO / "docs" / "authoring.md").read_text(encoding="utf-8")
@@ -25,3 +28,44 @@ def test_every_fodoc_command_in_the_guide_exists():
         assert command is not None, line
         if words[0] == "rules":
             assert words[1] in rules_group.commands, line
+
+
+def _console_examples():
+    """(command, shown output) for every `$ fodoc ...` in the guide that shows its output."""
+    for block in re.findall(r"```console\n(.*?)```", GUIDE, flags=re.S):
+        command, output = None, []
+        for line in block.splitlines() + ["$ end"]:
+            if line.startswith("$ "):
+                if command and output:
+                    yield command, output
+                command, output = line[2:].split("  #")[0].strip(), []
+            elif command:
+                output.append(line)
+
+
+# Commands whose output does not depend on the files the reader has written so far (the others
+# show a site directory mid-edit; the example site directory pins their end state).
+STATELESS = [(c, o) for c, o in _console_examples() if c.startswith("fodoc") and " site-rules" not in c]
+
+
+def test_the_guide_shows_stateless_output_examples():
+    assert {c.split(" |")[0] for c, _ in STATELESS} == {
+        "fodoc rules list", "fodoc explain binding_update_backlog", "fodoc rules facts event",
+        "fodoc diagnose examples/bundles/binding_update_backlog --rules-dir examples/site-rules"}
+
+
+@pytest.mark.parametrize("command,shown", STATELESS, ids=[c for c, _ in STATELESS])
+def test_the_guide_shows_what_the_command_prints(command, shown, capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    words, *pipes = [part.strip() for part in command.split("|")]
+    with pytest.raises(SystemExit):
+        main(shlex.split(words)[1:])
+    lines = capsys.readouterr().out.splitlines()
+    for pipe in pipes:
+        tool, *args = shlex.split(pipe)
+        if tool == "head":
+            lines = lines[:int(args[0][1:])]
+        else:
+            assert (tool, args[0]) == ("grep", "-i"), pipe
+            lines = [line for line in lines if args[1].lower() in line.lower()]
+    assert lines == shown

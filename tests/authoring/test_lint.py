@@ -126,12 +126,11 @@ def test_duplicate_ids_in_one_directory(tmp_path):
 def test_unquoted_interpolation_names_the_step_and_line(tmp_path):
     site = _site(tmp_path)
     runbook = site / "runbooks" / "bndupd_queue_full.yaml"
-    line = _edit(runbook, "Invoke-DhcpServerv4FailoverReplication -ComputerName {{ target | ps }}",
-                 "Invoke-DhcpServerv4FailoverReplication -ComputerName {{ target }}")
+    line = _edit(runbook, "Test-NetConnection -ComputerName {{ peer | ps }}", "Test-NetConnection -ComputerName {{ peer }}")
     assert [(i.path, i.line, i.check, i.message) for i in lint([site], today=TODAY).issues] == [
         (str(runbook), line, "unquoted-interpolation",
-         "step replicate: 'Invoke-DhcpServerv4FailoverReplication -ComputerName {{ target }} -Name "
-         "{{ relationship | ps }} -Force' interpolates a value without | ps or | ps_list; it would reach "
+         "step path-to-partner: 'Invoke-Command -ComputerName {{ target | ps }} -ScriptBlock { Test-NetConnection "
+         "-ComputerName {{ peer }} -Port 647 }' interpolates a value without | ps or | ps_list; it would reach "
          "PowerShell unquoted")]
 
 
@@ -148,11 +147,10 @@ def test_unknown_cmdlet_from_the_cmdlet_catalog(tmp_path):
 def test_unknown_parameter_from_the_cmdlet_catalog(tmp_path):
     site = _site(tmp_path)
     runbook = site / "runbooks" / "bndupd_queue_full.yaml"
-    line = _edit(runbook, "-Name {{ relationship | ps }} -Force\n", "-Relationship {{ relationship | ps }} -Force\n")
+    line = _edit(runbook, "-Port 647 }", "-TcpPort 647 }")
     [(got_line, severity, message)] = _issues(lint([site], today=TODAY))
     assert (got_line, severity) == (line, "error")
-    assert message.startswith("step replicate: ") and "Relationship" in message \
-        and "Invoke-DhcpServerv4FailoverReplication" in message
+    assert message.startswith("step path-to-partner: ") and "TcpPort" in message and "Test-NetConnection" in message
 
 
 def test_a_broken_rule_does_not_make_its_runbook_an_orphan(tmp_path):
@@ -179,7 +177,7 @@ def test_site_rule_overriding_a_shipped_one_is_a_note(tmp_path):
 def test_invalid_yaml_is_one_error_with_its_line(tmp_path):
     site = _site(tmp_path)
     rule = site / "bndupd-queue-full.yaml"
-    line = _edit(rule, "title: Binding", "title: [Binding")
+    line = _edit(rule, "title: The partner", "title: [The partner")
     [issue] = lint([site], today=TODAY).issues
     assert (issue.check, issue.severity) == ("yaml", "error") and issue.line >= line
     assert issue.message.startswith("is not valid YAML")
@@ -249,8 +247,7 @@ def test_a_rule_file_not_named_after_its_id_is_a_note(tmp_path):
 def test_powershell_is_checked_even_where_a_value_is_unquoted(tmp_path):
     site = _site(tmp_path)
     runbook = site / "runbooks" / "bndupd_queue_full.yaml"
-    first = _edit(runbook, "Invoke-DhcpServerv4FailoverReplication -ComputerName {{ target | ps }}",
-                  "Invoke-DhcpServerv4FailoverReplication -ComputerName {{ target }}")
+    first = _edit(runbook, "Test-NetConnection -ComputerName {{ peer | ps }}", "Test-NetConnection -ComputerName {{ peer }}")
     second = _edit(runbook, "Get-DhcpServerv4ScopeStatistics -ComputerName {{ target | ps }} -Failover",
                    "Get-DhcpServerv4FailoverStatistics -ComputerName {{ target | ps }}")
     assert [(i.line, i.check) for i in lint([site], today=TODAY).issues] == [

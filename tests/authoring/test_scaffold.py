@@ -46,7 +46,10 @@ def test_an_existing_cause_gets_only_a_rule(tmp_path):
 def test_scaffold_never_overwrites(tmp_path):
     scaffold("bndupd_queue_full", tmp_path)
     with pytest.raises(UsageError, match="bndupd-queue-full.yaml: already exists"):
-        scaffold("bndupd_queue_full", tmp_path)
+        scaffold("bndupd_queue_full", tmp_path, rule_id="bndupd-queue-full")
+    # without --id the second rule sits beside the first and uses the runbook written with it
+    again = scaffold("bndupd_queue_full", tmp_path)
+    assert (again.rule_id, again.runbook, again.adds_to) == ("bndupd-queue-full-site", None, ("bndupd-queue-full",))
 
 
 @pytest.mark.parametrize("cause,rule_id,message", [
@@ -57,3 +60,34 @@ def test_bad_names_are_refused(tmp_path, cause, rule_id, message):
     with pytest.raises(UsageError, match=message):
         scaffold(cause, tmp_path, rule_id=rule_id)
     assert not any(tmp_path.iterdir())
+
+
+def test_a_rule_for_an_existing_cause_gets_an_id_of_its_own(tmp_path):
+    existing = shipped_dir("runbooks") / "port_647_blocked.yaml"
+    made = scaffold("port_647_blocked", tmp_path, existing_runbook=existing)
+    assert (made.rule_id, made.replaces, made.rule.name) == ("port-647-blocked-site", None, "port-647-blocked-site.yaml")
+    assert "port-647-blocked" in made.adds_to and "port-647-firewall-rule" in made.adds_to
+    text = made.rule.read_text(encoding="utf-8")
+    assert "# This rule ADDS a way to detect the existing cause port_647_blocked; it replaces none of its\n" in text
+    assert "#   fodoc rules new port_647_blocked --id <rule id>\n" in text
+    # the shipped rule is still there, beside the new one
+    ids = [r.id for r in load_knowledge_base([tmp_path]).rules if r.cause == "port_647_blocked"]
+    assert "port-647-blocked" in ids and "port-647-blocked-site" in ids
+    assert [i.check for i in lint([tmp_path]).issues if i.check == "overrides-shipped"] == []
+    # a second one does not collide with the first
+    again = scaffold("port_647_blocked", tmp_path, existing_runbook=existing)
+    assert again.rule_id == "port-647-blocked-site-2"
+
+
+def test_replacing_a_shipped_rule_takes_an_explicit_id(tmp_path):
+    existing = shipped_dir("runbooks") / "port_647_blocked.yaml"
+    made = scaffold("port_647_blocked", tmp_path, rule_id="port-647-blocked", existing_runbook=existing)
+    assert (made.rule_id, made.replaces) == ("port-647-blocked", "port-647-blocked")
+    assert "ADDS" not in made.rule.read_text(encoding="utf-8")
+    assert [i.check for i in lint([tmp_path]).issues] == ["overrides-shipped"]
+
+
+def test_a_new_cause_keeps_the_plain_id(tmp_path):
+    made = scaffold("bndupd_queue_full", tmp_path, existing_rules={})
+    assert (made.rule_id, made.adds_to, made.replaces) == ("bndupd-queue-full", (), None)
+    assert "ADDS" not in made.rule.read_text(encoding="utf-8")
