@@ -186,8 +186,10 @@ _CONFIGURATION = {"config_compared": _config_compared, "config_difference": _con
 
 
 def _address_check(f: dict) -> str:
-    stored = f"{f['stored_name']} / {f['stored_ip']}" if "stored_name" in f else f["stored_ip"]
-    if f["ip_current"]:
+    stored = " / ".join(str(f[k]) for k in ("stored_name", "stored_ip") if f.get(k))
+    if "ip_current" not in f:  # only a name is stored (the default Format-List view)
+        verdict = f"its current addresses are {f['current_ips'] or 'not known'}"
+    elif f["ip_current"]:
         verdict = "one of its current addresses"
     else:
         verdict = f"NOT one of its current addresses ({f['current_ips'] or 'none known'})"

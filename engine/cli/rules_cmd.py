@@ -210,8 +210,13 @@ def new(cause: str, directory: Path | None, rule_id: str | None, rule_dirs: tupl
     target = directory or (rule_dirs[0] if rule_dirs else Path("site-rules"))
     kb = _load(rule_dirs, runbook_dirs)
     existing = kb.runbooks.path_of(cause)
-    made = scaffold(cause, target, rule_id, existing)
+    made = scaffold(cause, target, rule_id, existing, existing_rules={r.id: r.cause for r in kb.rules})
     click.echo(f"wrote {made.rule}")
+    siblings = sorted(r.id for r in kb.rules if r.cause == cause and r.id != made.rule_id)
+    if made.replaces:
+        click.echo(f"rule {made.rule_id} replaces the rule of that id when loaded with --rules-dir {target}")
+    elif siblings:
+        click.echo(f"rule {made.rule_id} adds to cause {cause} (rules already concluding it: {', '.join(siblings)})")
     if made.runbook is not None:
         click.echo(f"wrote {made.runbook}")
     else:

@@ -178,9 +178,11 @@ def test_new_defaults_to_site_rules_in_the_current_directory(capsys, tmp_path, m
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, "rules", "new", "port_647_blocked", "--id", "port-647-ips")
     assert code == 0
-    assert out.splitlines()[:2] == [f"wrote {Path('site-rules') / 'port-647-ips.yaml'}",
-                                    f"cause port_647_blocked already has a runbook ({shipped_dir('runbooks') / 'port_647_blocked.yaml'}); "
-                                    "the rule uses it"]
+    lines = out.splitlines()
+    assert lines[0] == f"wrote {Path('site-rules') / 'port-647-ips.yaml'}"
+    assert lines[1].startswith("rule port-647-ips adds to cause port_647_blocked (rules already concluding it: ")
+    assert lines[2] == (f"cause port_647_blocked already has a runbook ({shipped_dir('runbooks') / 'port_647_blocked.yaml'}); "
+                        "the rule uses it")
 
 
 def test_diagnose_reads_the_site_config_from_the_environment(capsys, tmp_path, monkeypatch):
@@ -202,3 +204,14 @@ def test_an_invalid_site_config_is_one_line_and_exit_3(capsys, tmp_path):
     assert (code, out) == (3, "")
     assert err == (f"fodoc: error: {config}:2: suppress[1]: reason: missing key 'reason': say why it is safe to "
                    "ignore (a change ticket, an owner)\n")
+
+
+def test_new_for_an_existing_cause_says_it_adds_a_rule_and_keeps_the_shipped_one(capsys, tmp_path):
+    code, out, _ = run(capsys, "rules", "new", "clock_skew", "--dir", str(tmp_path))
+    lines = out.splitlines()
+    assert (code, lines[0]) == (0, f"wrote {tmp_path / 'clock-skew.yaml'}")  # no rule has that id yet
+    assert lines[1].startswith("rule clock-skew adds to cause clock_skew (rules already concluding it: "
+                               "clock-skew-came-first, clock-skew-drifting, ")
+    code, out, _ = run(capsys, "rules", "new", "clock_skew", "--dir", str(tmp_path / "x"), "--id", "clock-skew-offset")
+    assert out.splitlines()[1] == (f"rule clock-skew-offset replaces the rule of that id when loaded with "
+                                   f"--rules-dir {tmp_path / 'x'}")
