@@ -50,6 +50,7 @@ from .kb import is_shipped
 from .errors import RuleLoadError
 from .facts import Fact, Source
 from .site import SITE_CONFIG_NAME
+from .kbcache import load_compiled
 from .yamlio import LineDict, load_yaml
 
 SEVERITIES = ("critical", "warning", "info")
@@ -194,8 +195,8 @@ def load_rules(directories: list[Path], catalog: FactCatalog) -> list[Rule]:
 
 
 def load_rule(path: Path, catalog: FactCatalog) -> Rule:
-    doc = load_yaml(path, RuleLoadError)
-    return RuleCompiler(str(path), catalog).compile(doc)
+    # engine/kbcache: the parsed document from the cache; re-parsed with lines on any error
+    return load_compiled(path, RuleLoadError, RuleCompiler(str(path), catalog).compile)
 
 
 class RuleCompiler:
