@@ -174,3 +174,54 @@ def _with_lines(node: Any, lines: Any) -> Any:
     if type(node) is list:
         return [_with_lines(item, child) for item, child in zip(node, lines, strict=True)]
     return node
+
+
+# --- Results of analysing knowledge-base text ------------------------------------------------
+#
+# Compiling a rule also parses its explain/watch templates with Jinja2 to check that they read
+# only match aliases; Jinja2's lexer and parser are pure Python and cost as much as the rest of
+# loading the cached rules. What a template reads depends on nothing but its text (and Jinja2),
+# so it is kept too: one JSON file per kind of analysis, a mapping from the text's hash to the
+# result. Only results are kept; a text the analysis rejects is analysed (and rejected) each time.
+
+_memos: dict[str, dict[str, Any]] = {}  # memo file → its entries, read once per process
+
+
+def memoised(analysis: str, text: str, analyse: Callable[[str], list[str]]) -> list[str]:
+    """`analyse(text)`, a list of strings, remembered across runs under the name `analysis`.
+
+    `analysis` names what is computed and with what (e.g. the Jinja2 version): a different name
+    is a different memo. Exceptions from `analyse` are not remembered.
+    """
+    directory = cache_dir()
+    if directory is None:
+        return analyse(text)
+    memo_file = directory / "kb" / f"{analysis}.json"
+    entries = _memos.get(str(memo_file))
+    if entries is None:
+        entries = _memos[str(memo_file)] = _read_memo(memo_file, analysis)
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    result = entries.get(key)
+    if isinstance(result, list) and all(type(item) is str for item in result):
+        return list(result)
+    result = analyse(text)
+    entries[key] = list(result)
+    try:
+        memo_file.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(memo_file, json.dumps({"format": _FORMAT, "fodoc": __version__,
+                                                "analysis": analysis, "entries": entries}))
+    except (OSError, FodocError):
+        pass
+    return result
+
+
+def _read_memo(memo_file: Path, analysis: str) -> dict[str, Any]:
+    try:
+        record = json.loads(memo_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if (not isinstance(record, dict) or record.get("format") != _FORMAT
+            or record.get("fodoc") != __version__ or record.get("analysis") != analysis
+            or not isinstance(record.get("entries"), dict)):
+        return {}
+    return record["entries"]

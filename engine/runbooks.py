@@ -62,7 +62,7 @@ from engine.errors import RunbookError
 from engine.powershell import quote, quote_list
 from engine.pscheck import indent, verbatim_strings
 from engine.kbcache import load_compiled
-from engine.yamlio import LineDict, load_yaml
+from engine.yamlio import LineDict
 
 BACKUP_DIR = "C:\\ProgramData\\failover-doctor\\backup"
 RENDERER_VARIABLES = ("target", "peer", "backup_file")

@@ -12,6 +12,7 @@ from engine.catalog import FactCatalog, load_catalog
 from engine.errors import RuleLoadError
 from engine.kb import shipped_dir
 from engine.knowledge import load_knowledge_base
+from engine import rules as rules_module
 from engine.rules import load_rule
 from engine.yamlio import LineDict
 
@@ -42,8 +43,11 @@ def test_a_cache_hit_gives_the_same_knowledge_base_with_its_lines(cache, monkeyp
     monkeypatch.delenv(kbcache.DISABLE_ENV)
     assert _whole(load_knowledge_base()) == uncached  # fills the cache
     shipped = len(list(shipped_dir("facts").glob("*.yaml"))) + len(list(shipped_dir("rules").glob("*.yaml")))
-    assert len(list(cache.glob("*.json"))) == shipped  # runbooks say `on:`, a YAML 1.1 boolean key
+    documents = [entry for entry in cache.glob("*.json") if not entry.name.startswith("template-names-")]
+    assert len(documents) == shipped  # not the runbooks: they say `on:`, a YAML 1.1 boolean key
     _forbid_parsing(monkeypatch)
+    monkeypatch.setattr(kbcache, "_memos", {})  # as in a new process
+    monkeypatch.setattr(rules_module._TEMPLATES, "parse", None)  # what templates read is remembered too
     catalog, rules, _ = uncached
     cached_catalog, cached_rules = load_knowledge_base().catalog, load_knowledge_base().rules
     assert (cached_catalog, cached_rules) == (catalog, rules)
@@ -161,3 +165,51 @@ def test_round_trips_tells_a_boolean_from_a_number():
     assert not kbcache.round_trips({"a": True}, {"a": 1})
     assert not kbcache.round_trips({"a": 1}, {"a": 1.0})
     assert not kbcache.round_trips({1: "a"}, {"1": "a"})
+
+
+def test_an_analysis_is_remembered_across_runs_and_a_rejection_is_not(cache, monkeypatch):
+    calls = []
+
+    def analyse(text):
+        calls.append(text)
+        if "{{" not in text:
+            raise ValueError("not a template")
+        return sorted(text.split())
+
+    assert kbcache.memoised("words-v1", "{{ b a", analyse) == ["a", "b", "{{"]
+    monkeypatch.setattr(kbcache, "_memos", {})  # a new process
+    assert kbcache.memoised("words-v1", "{{ b a", analyse) == ["a", "b", "{{"]
+    assert calls == ["{{ b a"]
+    assert kbcache.memoised("words-v2", "{{ b a", analyse) == ["a", "b", "{{"]  # another analysis
+    assert len(calls) == 2
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            kbcache.memoised("words-v1", "plain", analyse)
+    assert calls[2:] == ["plain", "plain"]
+
+
+def test_a_corrupt_memo_is_ignored(cache, monkeypatch):
+    cache.mkdir(parents=True)
+    (cache / "words-v1.json").write_text('{"format": 2, "fodoc": "%s", "analysis": "words-v1", '
+                                         '"entries": {"%s": [1]}}' % (kbcache.__version__, "0" * 64),
+                                         encoding="utf-8")
+    assert kbcache.memoised("words-v1", "x y", lambda text: text.split()) == ["x", "y"]
+    (cache / "words-v1.json").write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(kbcache, "_memos", {})
+    assert kbcache.memoised("words-v1", "x y", lambda text: text.split()) == ["x", "y"]
+
+
+def test_a_template_reading_an_unknown_alias_is_rejected_from_the_memo_too(cache, tmp_path, monkeypatch):
+    path = tmp_path / "port-647-blocked.yaml"
+    source = (shipped_dir("rules") / "port-647-blocked.yaml").read_text(encoding="utf-8")
+    path.write_text(source.replace("{{ side.server }} reports", "{{ sied.server }} reports"), encoding="utf-8")
+    catalog = load_knowledge_base().catalog
+    messages = []
+    for _ in range(2):
+        monkeypatch.setattr(kbcache, "_memos", {})
+        with pytest.raises(RuleLoadError) as info:
+            load_rule(path, catalog)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1] == (f"{path}:32: port-647-blocked: explain: template uses 'sied', "
+                                          "which is not a 'match' alias (did you mean 'side'?)")
+    assert list(cache.glob("template-names-*.json"))
