@@ -20,6 +20,7 @@ file itself and compiles again, so an error is always reported from the file as 
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
@@ -182,7 +183,8 @@ def _with_lines(node: Any, lines: Any) -> Any:
 # only match aliases; Jinja2's lexer and parser are pure Python and cost as much as the rest of
 # loading the cached rules. What a template reads depends on nothing but its text (and Jinja2),
 # so it is kept too: one JSON file per kind of analysis, a mapping from the text's hash to the
-# result. Only results are kept; a text the analysis rejects is analysed (and rejected) each time.
+# result, written once when the process ends. Only results are kept; a text the analysis rejects
+# is analysed (and rejected) each time.
 
 _memos: dict[str, dict[str, Any]] = {}  # memo file → its entries, read once per process
 
@@ -206,13 +208,26 @@ def memoised(analysis: str, text: str, analyse: Callable[[str], list[str]]) -> l
         return list(result)
     result = analyse(text)
     entries[key] = list(result)
-    try:
-        memo_file.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(memo_file, json.dumps({"format": _FORMAT, "fodoc": __version__,
-                                                "analysis": analysis, "entries": entries}))
-    except (OSError, FodocError):
-        pass
+    if not _unsaved:
+        atexit.register(save_memos)
+    _unsaved[str(memo_file)] = (analysis, entries)
     return result
+
+
+_unsaved: dict[str, tuple[str, dict]] = {}  # memo files with new entries → (analysis, entries)
+
+
+def save_memos() -> None:
+    """Write the memo files that gained entries (at exit: one write each, not one per entry)."""
+    while _unsaved:
+        memo_file, (analysis, entries) = _unsaved.popitem()
+        text = json.dumps({"format": _FORMAT, "fodoc": __version__, "analysis": analysis,
+                           "entries": entries})
+        try:
+            Path(memo_file).parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(Path(memo_file), text)
+        except (OSError, FodocError):  # no cache then; never a reason to fail
+            pass
 
 
 def _read_memo(memo_file: Path, analysis: str) -> dict[str, Any]:

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -42,6 +46,7 @@ def test_a_cache_hit_gives_the_same_knowledge_base_with_its_lines(cache, monkeyp
     assert not cache.exists()
     monkeypatch.delenv(kbcache.DISABLE_ENV)
     assert _whole(load_knowledge_base()) == uncached  # fills the cache
+    kbcache.save_memos()  # as at exit
     shipped = len(list(shipped_dir("facts").glob("*.yaml"))) + len(list(shipped_dir("rules").glob("*.yaml")))
     documents = [entry for entry in cache.glob("*.json") if not entry.name.startswith("template-names-")]
     assert len(documents) == shipped  # not the runbooks: they say `on:`, a YAML 1.1 boolean key
@@ -177,6 +182,7 @@ def test_an_analysis_is_remembered_across_runs_and_a_rejection_is_not(cache, mon
         return sorted(text.split())
 
     assert kbcache.memoised("words-v1", "{{ b a", analyse) == ["a", "b", "{{"]
+    kbcache.save_memos()  # as at exit
     monkeypatch.setattr(kbcache, "_memos", {})  # a new process
     assert kbcache.memoised("words-v1", "{{ b a", analyse) == ["a", "b", "{{"]
     assert calls == ["{{ b a"]
@@ -194,6 +200,9 @@ def test_a_corrupt_memo_is_ignored(cache, monkeypatch):
                                          '"entries": {"%s": [1]}}' % (kbcache.__version__, "0" * 64),
                                          encoding="utf-8")
     assert kbcache.memoised("words-v1", "x y", lambda text: text.split()) == ["x", "y"]
+    kbcache.save_memos()
+    assert json.loads((cache / "words-v1.json").read_text(encoding="utf-8"))["entries"] == {
+        "0" * 64: [1], hashlib.sha256(b"x y").hexdigest(): ["x", "y"]}
     (cache / "words-v1.json").write_text("{not json", encoding="utf-8")
     monkeypatch.setattr(kbcache, "_memos", {})
     assert kbcache.memoised("words-v1", "x y", lambda text: text.split()) == ["x", "y"]
@@ -210,6 +219,16 @@ def test_a_template_reading_an_unknown_alias_is_rejected_from_the_memo_too(cache
         with pytest.raises(RuleLoadError) as info:
             load_rule(path, catalog)
         messages.append(str(info.value))
+        kbcache.save_memos()
     assert messages[0] == messages[1] == (f"{path}:32: port-647-blocked: explain: template uses 'sied', "
                                           "which is not a 'match' alias (did you mean 'side'?)")
     assert list(cache.glob("template-names-*.json"))
+
+
+def test_a_fodoc_process_leaves_the_template_memo_behind_when_it_exits(cache):
+    subprocess.run([sys.executable, "-c", "from engine.knowledge import load_knowledge_base; "
+                                          "load_knowledge_base()"], check=True, env=dict(os.environ))
+    (memo,) = cache.glob("template-names-jinja2-*.json")
+    entries = json.loads(memo.read_text(encoding="utf-8"))["entries"]
+    explain = next(r for r in load_knowledge_base().rules if r.id == "port-647-blocked").explain
+    assert entries[hashlib.sha256(explain.encode("utf-8")).hexdigest()] == ["probe", "side"]
