@@ -114,7 +114,7 @@ def _parse_and_store(path: Path, entry: tuple[Path, str] | None,
                      error_class: type[KnowledgeBaseError]) -> Any:
     """Parse with line numbers (errors name the line) and cache the document if JSON keeps it."""
     document = load_yaml(path, error_class)
-    if entry is None:
+    if entry is None or _entry_path(path) != entry:  # edited while being read: store nothing
         return document
     cache_file, digest = entry
     try:
