@@ -14,9 +14,8 @@ from typing import Any
 
 
 from .errors import CatalogError
-import yaml
-
-from .yamlio import load_yaml, safe_load_text
+from .kbcache import load_compiled
+from .yamlio import load_yaml
 
 FIELD_TYPES = ("str", "int", "float", "bool", "datetime", "server")
 RESERVED_FIELDS = ("id", "sid", "kind")
@@ -111,11 +110,12 @@ def load_catalog(directory: Path) -> FactCatalog:
 
 
 def _load_kind(path: Path) -> FactKind:
+    # engine/kbcache: the parsed document from the cache; re-parsed with lines on any error
+    return load_compiled(path, CatalogError, lambda doc: _compile_kind(path, doc))
+
+
+def _compile_kind(path: Path, doc: Any) -> FactKind:
     where = str(path)
-    try:  # libyaml without line numbers: the catalog loads on every run; lines only on error
-        doc = safe_load_text(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
-        doc = load_yaml(path, CatalogError)  # raises, naming the line
     if not isinstance(doc, dict):
         raise CatalogError(where, "expected a mapping with kind, description, fields")
     from .docschema import validate as validate_structure  # docschema imports catalog.suggest

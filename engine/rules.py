@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import __version__ as jinja2_version
 from jinja2.sandbox import SandboxedEnvironment
 
 from .catalog import FactCatalog, suggest, type_matches
@@ -50,7 +51,8 @@ from .kb import is_shipped
 from .errors import RuleLoadError
 from .facts import Fact, Source
 from .site import SITE_CONFIG_NAME
-from .yamlio import LineDict, load_yaml
+from .kbcache import load_compiled, memoised
+from .yamlio import LineDict
 
 SEVERITIES = ("critical", "warning", "info")
 STATUSES = ("experimental", "stable")
@@ -176,6 +178,16 @@ def explain_environment() -> SandboxedEnvironment:
     return _TEMPLATES
 
 
+_NAMES_READ = f"template-names-jinja2-{jinja2_version}"
+
+
+def _names_read(text: str) -> list[str]:
+    """The names a template reads, sorted (a cheap walk: jinja2.meta compiles the whole template)."""
+    ast = _TEMPLATES.parse(text)
+    stored = {n.name for n in ast.find_all(nodes.Name) if n.ctx == "store"}
+    return sorted({n.name for n in ast.find_all(nodes.Name) if n.ctx == "load"} - stored)
+
+
 def load_rules(directories: list[Path], catalog: FactCatalog) -> list[Rule]:
     """Load every `*.yaml` rule under the directories; later directories override by id."""
     by_id: dict[str, Rule] = {}
@@ -194,8 +206,8 @@ def load_rules(directories: list[Path], catalog: FactCatalog) -> list[Rule]:
 
 
 def load_rule(path: Path, catalog: FactCatalog) -> Rule:
-    doc = load_yaml(path, RuleLoadError)
-    return RuleCompiler(str(path), catalog).compile(doc)
+    # engine/kbcache: the parsed document from the cache; re-parsed with lines on any error
+    return load_compiled(path, RuleLoadError, RuleCompiler(str(path), catalog).compile)
 
 
 class RuleCompiler:
@@ -447,13 +459,11 @@ class RuleCompiler:
         return result
 
     def _check_template(self, text: str, doc: dict, known: dict[str, str]) -> None:
-        try:
-            ast = _TEMPLATES.parse(text)
+        try:  # remembered across runs (engine/kbcache): Jinja2's parser is slow
+            names = memoised(_NAMES_READ, text, _names_read)
         except TemplateSyntaxError as exc:
             raise self.error(f"template error: {exc.message}", doc, "explain", "explain") from None
-        # Names read by the template (a cheap walk: jinja2.meta compiles the whole template).
-        stored = {n.name for n in ast.find_all(nodes.Name) if n.ctx == "store"}
-        for name in sorted({n.name for n in ast.find_all(nodes.Name) if n.ctx == "load"} - stored):
+        for name in names:
             if name not in known:
                 raise self.error(f"template uses {name!r}, which is not a 'match' alias", doc, "explain",
                                  "explain", suggest(name, known))

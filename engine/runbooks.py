@@ -61,7 +61,8 @@ from engine.kb import is_shipped
 from engine.errors import RunbookError
 from engine.powershell import quote, quote_list
 from engine.pscheck import indent, verbatim_strings
-from engine.yamlio import LineDict, load_yaml
+from engine.kbcache import load_compiled
+from engine.yamlio import LineDict
 
 BACKUP_DIR = "C:\\ProgramData\\failover-doctor\\backup"
 RENDERER_VARIABLES = ("target", "peer", "backup_file")
@@ -161,7 +162,11 @@ def load_runbooks(directory: str | Path) -> dict[str, Runbook]:
 def load_runbook(path: str | Path) -> Runbook:
     """Load one runbook file and validate it completely (see the module docstring)."""
     path = Path(path)
-    data = load_yaml(path, RunbookError)
+    # engine/kbcache: the parsed document from the cache; re-parsed with lines on any error
+    return load_compiled(path, RunbookError, lambda data: _compile_runbook(path, data))
+
+
+def _compile_runbook(path: Path, data: Any) -> Runbook:
     name = str(path)
     if not isinstance(data, dict):
         raise RunbookError(name, "must be a mapping with the keys " + ", ".join(_TOP_KEYS))
