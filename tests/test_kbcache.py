@@ -57,8 +57,11 @@ def test_a_cache_hit_gives_the_same_knowledge_base_with_its_lines(cache, monkeyp
     cached_catalog, cached_rules = load_knowledge_base().catalog, load_knowledge_base().rules
     assert (cached_catalog, cached_rules) == (catalog, rules)
     fixture = next(r for r in cached_rules if r.id == "port-647-blocked").fixtures[0]
-    assert fixture.line == 43  # fixture reports still name the line
-    assert fixture.facts[0].source.record == "fixtures[1].facts[1] line 46"
+    lines = (shipped_dir("rules") / "port-647-blocked.yaml").read_text(encoding="utf-8").splitlines()
+    first = next(n for n, line in enumerate(lines, start=1) if line.startswith("  - name: "))
+    assert fixture.line == first  # fixture reports still name the line
+    fact_line = next(n for n, line in enumerate(lines, start=1) if n > first and line.lstrip().startswith("- {"))
+    assert fixture.facts[0].source.record == f"fixtures[1].facts[1] line {fact_line}"
 
 
 def test_an_edited_file_misses_the_cache(cache, tmp_path):
@@ -220,7 +223,8 @@ def test_a_template_reading_an_unknown_alias_is_rejected_from_the_memo_too(cache
             load_rule(path, catalog)
         messages.append(str(info.value))
         kbcache.save_memos()
-    assert messages[0] == messages[1] == (f"{path}:32: port-647-blocked: explain: template uses 'sied', "
+    explain_line = source.splitlines().index("explain: >") + 1
+    assert messages[0] == messages[1] == (f"{path}:{explain_line}: port-647-blocked: explain: template uses 'sied', "
                                           "which is not a 'match' alias (did you mean 'side'?)")
     assert list(cache.glob("template-names-*.json"))
 
