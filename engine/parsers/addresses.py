@@ -8,11 +8,11 @@ Windows PowerShell writes the NetTCPIP enums as integers in JSON; the console pr
 """
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Optional
 
 from ..facts import Fact
-from .base import Artifact, Problems, facts_from
-from .cimrecords import json_records, text_records
+from .base import Artifact, Problems
+from .cimrecords import readers
 from .psjson import bool_value, enum_value, int_value, text_value
 from .scopes import address
 
@@ -27,20 +27,8 @@ _PREFIX_ORIGIN = {0: "Other", 1: "Manual", 2: "WellKnown", 3: "Dhcp", 4: "Router
 _ADDRESS_STATE = {0: "Invalid", 1: "Tentative", 2: "Duplicate", 3: "Deprecated", 4: "Preferred"}
 
 
-def parse_ip_json(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    return facts_from(artifact, problems, json_records(artifact, problems, _IP_JSON), _ip_address)
 
 
-def parse_ip_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    return facts_from(artifact, problems, text_records(artifact, problems, _IP_TEXT), _ip_address)
-
-
-def parse_bindings_json(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    return facts_from(artifact, problems, json_records(artifact, problems, _BINDING_JSON), _binding)
-
-
-def parse_bindings_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    return facts_from(artifact, problems, text_records(artifact, problems, _BINDING_TEXT), _binding)
 
 
 def _ip_address(artifact: Artifact, problems: Problems, label: str, record: dict) -> Optional[Fact]:
@@ -79,3 +67,7 @@ def _binding(artifact: Artifact, problems: Problems, label: str, record: dict) -
         subnet_mask=address(artifact, problems, label, record, "subnetmask", "SubnetMask"),
         bound=bound,
     )
+
+
+parse_ip_json, parse_ip_text = readers(_ip_address, _IP_JSON, _IP_TEXT)
+parse_bindings_json, parse_bindings_text = readers(_binding, _BINDING_JSON, _BINDING_TEXT)

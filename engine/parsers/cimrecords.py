@@ -8,9 +8,10 @@ here, so the family parsers never see PowerShell's display syntax.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Optional
 
-from .base import Artifact, Problems
+from ..facts import Fact
+from .base import Artifact, ParserFn, Problems, facts_from
 from .psjson import iter_records
 from .pstext import format_list_records, list_items
 
@@ -43,3 +44,19 @@ def text_records(artifact: Artifact, problems: Problems, expected: str,
             else:
                 values[name] = items
         yield label, values
+
+
+RecordToFact = Callable[[Artifact, Problems, str, dict], Optional[Fact]]
+
+
+def readers(to_fact: RecordToFact, json_expected: str, text_expected: str,
+            lists: tuple[str, ...] = ()) -> tuple[ParserFn, ParserFn]:
+    """The ConvertTo-Json reader and the Format-List reader of one CIM output: one record-to-fact
+    function behind both, so the two forms can never read a property differently."""
+    def read_json(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
+        return facts_from(artifact, problems, json_records(artifact, problems, json_expected), to_fact)
+
+    def read_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
+        return facts_from(artifact, problems, text_records(artifact, problems, text_expected, lists), to_fact)
+
+    return read_json, read_text

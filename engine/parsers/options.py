@@ -8,11 +8,11 @@ clients try first), so it is kept in the order Windows printed it.
 """
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Optional
 
 from ..facts import Fact
-from .base import Artifact, Problems, facts_from
-from .cimrecords import json_records, text_records
+from .base import Artifact, Problems
+from .cimrecords import readers
 from .psjson import int_value, text_list, text_value
 from .scopes import address
 
@@ -21,12 +21,6 @@ _TEXT = "Get-DhcpServerv4OptionValue -All | Format-List output ('OptionId : ...'
 VALUE_SEPARATOR = ", "
 
 
-def parse_json(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    return facts_from(artifact, problems, json_records(artifact, problems, _JSON), _option)
-
-
-def parse_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    return facts_from(artifact, problems, text_records(artifact, problems, _TEXT, lists=("value",)), _option)
 
 
 def _option(artifact: Artifact, problems: Problems, label: str, record: dict) -> Optional[Fact]:
@@ -55,3 +49,6 @@ def _option(artifact: Artifact, problems: Problems, label: str, record: dict) ->
         user_class=text_value(record.get("userclass")),
         policy_name=text_value(record.get("policyname")),
     )
+
+
+parse_json, parse_text = readers(_option, _JSON, _TEXT, lists=("value",))

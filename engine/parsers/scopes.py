@@ -10,11 +10,11 @@ reduced to one spelling so that equal settings compare equal.
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional
+from typing import Optional
 
 from ..facts import Fact
-from .base import Artifact, Problems, facts_from, is_ipv4
-from .cimrecords import json_records, text_records
+from .base import Artifact, Problems, is_ipv4
+from .cimrecords import readers
 from .psjson import bool_value, int_value, ip_text, name_value, text_value, timespan_seconds
 
 _SCOPE_JSON = "Get-DhcpServerv4Scope | ConvertTo-Json output"
@@ -29,28 +29,10 @@ _SCOPE_TYPES = ("Dhcp", "Bootp", "Both")
 _CLIENT_ID_SEPARATORS = re.compile(r"[\s:.-]")
 
 
-def parse_scopes_json(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    return facts_from(artifact, problems, json_records(artifact, problems, _SCOPE_JSON), _scope)
 
 
-def parse_scopes_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    return facts_from(artifact, problems, text_records(artifact, problems, _SCOPE_TEXT), _scope)
 
 
-def parse_reservations_json(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    return facts_from(artifact, problems, json_records(artifact, problems, _RESERVATION_JSON), _reservation)
-
-
-def parse_reservations_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    return facts_from(artifact, problems, text_records(artifact, problems, _RESERVATION_TEXT), _reservation)
-
-
-def parse_exclusions_json(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    return facts_from(artifact, problems, json_records(artifact, problems, _EXCLUSION_JSON), _exclusion)
-
-
-def parse_exclusions_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
-    return facts_from(artifact, problems, text_records(artifact, problems, _EXCLUSION_TEXT), _exclusion)
 
 
 def address(artifact: Artifact, problems: Problems, label: str, record: dict, key: str,
@@ -146,3 +128,8 @@ def _exclusion(artifact: Artifact, problems: Problems, label: str, record: dict)
         start=start,
         end=end,
     )
+
+
+parse_scopes_json, parse_scopes_text = readers(_scope, _SCOPE_JSON, _SCOPE_TEXT)
+parse_reservations_json, parse_reservations_text = readers(_reservation, _RESERVATION_JSON, _RESERVATION_TEXT)
+parse_exclusions_json, parse_exclusions_text = readers(_exclusion, _EXCLUSION_JSON, _EXCLUSION_TEXT)
