@@ -33,12 +33,36 @@ def test_a_database_that_does_not_open_is_reported_when_no_pair_state_can_be_rea
 
 
 def test_a_database_that_does_not_open_beside_a_partner_in_startup_is_reported_with_it(simulate, analyzer):
-    """Seed 100191: the partner restarted and is still in Startup, so no survivor reports the lost
-    contact; both the database problem and the (expected) Startup are in the top 2."""
-    sim, bundle = simulate([("database_problem", {}), ("startup_after_restart", {})], 100191)
+    """Seed 100191: the partner restarted and is still in Startup when the bundle is taken; the
+    stopped service (with the database as its reason) and the expected Startup are the top 2,
+    not an `unknown` verdict that lists only the Startup."""
+    _, bundle = simulate([("database_problem", {}), ("startup_after_restart", {})], 100191)
     diagnosis = analyzer.analyze(bundle)
-    assert [f.cause for f in diagnosis.findings] == ["database_problem", "startup_after_restart"]
+    assert _top(diagnosis, 3) == [{"partner_service_stopped", "database_problem"}, {"startup_after_restart"}]
+    assert diagnosis.findings[0].reasons[0].rules == ["database-init-failed-service-stopped"]
     assert diagnosis.exit_code == 2
+
+
+def test_a_stopped_partner_service_is_reported_while_the_survivor_is_in_startup(simulate, analyzer):
+    """Seed 100452: the survivor restarted minutes ago (Startup) and its partner's service has
+    crashed: the stopped service is the fault, the Startup the survivor's expected step."""
+    _, bundle = simulate([("partner_service_stopped", {}), ("partner_down_waiting_mclt", {})], 100452,
+                         ["duplicate_relays", "old_interruption"])
+    diagnosis = analyzer.analyze(bundle)
+    assert [f.cause for f in diagnosis.findings] == ["partner_service_stopped", "startup_after_restart"]
+    assert (diagnosis.verdict, diagnosis.exit_code) == ("critical", 2)
+
+
+def test_an_unsynchronised_clock_on_the_stopped_server_is_listed_beside_the_stopped_service(simulate, analyzer):
+    """Seed 100148: the server whose service crashed also runs on its CMOS clock; it has no
+    relationship state of its own, but its w32tm status was collected, and the two independent
+    faults are the top 2."""
+    sim, bundle = simulate([("time_service_unhealthy", {}), ("partner_service_stopped", {})], 100148,
+                           ["duplicate_relays"])
+    diagnosis = analyzer.analyze(bundle)
+    assert [f.cause for f in diagnosis.findings] == ["partner_service_stopped", "time_service_unhealthy"]
+    clock = diagnosis.findings[1]
+    assert (clock.server, clock.rules) == (sim.world.hosts["a"].fqdn, ["time-service-unsynced-partner-view"])
 
 
 def test_drift_is_reported_when_one_side_is_normal_and_a_probe_went_to_a_stale_address(simulate, analyzer):
