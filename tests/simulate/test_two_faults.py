@@ -125,3 +125,13 @@ def test_a_stopped_service_logs_no_backlog(simulate):
     assert admin and not any(start < r.time and (end is None or r.time < end) for r in admin for start, end in down)
     assert not any(r.event_id == 20286 for r in admin)
     assert not observable(sim.world, "binding_update_backlog", _params(sim, "binding_update_backlog"))
+
+
+def test_digest_failures_after_a_restart_are_not_called_healthy(simulate, analyzer):
+    """Seed 100412: the side with the wrong secret restarted 2 s before its last digest failure
+    (event 20264, 467 times) and reports Startup; the restart fixed nothing, and the pair is not
+    healthy."""
+    _, bundle = simulate([("shared_secret_mismatch", {}), ("startup_after_restart", {})], 100412)
+    diagnosis = analyzer.analyze(bundle)
+    assert [f.cause for f in diagnosis.findings] == ["shared_secret_mismatch", "startup_after_restart"]
+    assert (diagnosis.verdict, diagnosis.exit_code) == ("critical", 2)
