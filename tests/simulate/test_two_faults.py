@@ -135,3 +135,16 @@ def test_digest_failures_after_a_restart_are_not_called_healthy(simulate, analyz
     diagnosis = analyzer.analyze(bundle)
     assert [f.cause for f in diagnosis.findings] == ["shared_secret_mismatch", "startup_after_restart"]
     assert (diagnosis.verdict, diagnosis.exit_code) == ("critical", 2)
+
+
+def test_a_backlog_logged_before_the_database_stopped_the_service_is_listed(simulate, analyzer):
+    """Seed 100273: the side whose queue overflowed (20286, before its database failed) has no
+    relationship state of its own; the survivor's relationship carries the backlog, nested under
+    the stopped service with the database as its reason."""
+    sim, bundle = simulate([("binding_update_backlog", {}), ("database_problem", {})], 100273, ["old_interruption"])
+    diagnosis = analyzer.analyze(bundle)
+    top = diagnosis.findings[0]
+    assert top.cause == "partner_service_stopped"
+    assert [c.rules for c in top.consequences] == [["binding-update-backlog-partner-view"]]
+    assert [r.cause for r in top.reasons] == ["database_problem"]
+    assert top.consequences[0].server == sim.world.hosts[_params(sim, "binding_update_backlog")["side"]].fqdn
