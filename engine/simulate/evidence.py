@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Callable
 
 from .model import World
+from .statemachine import RECOVER, RECOVER_DONE, RECOVER_WAIT, at_rest_together
 
 Check = Callable[[World, dict], bool]
 _CHECKS: dict[str, Check] = {}
@@ -83,11 +84,21 @@ def _relationship(world: World, params: dict) -> bool:
 
 @check("partner_state_drift")
 def _drift(world: World, params: dict) -> bool:
-    """RC9: the partners are connected and report different states."""
+    """RC9: the partners are connected and report different states that do not progress (§6 RC9:
+    "if a state does not progress after comms are OK"). Different states that §1.3 keeps while
+    connected (PartnerDown while the partner is in Recover or RecoverWait, after another fault
+    restarted the stuck side) are the documented way back at collection, not drift, unless the
+    transitional side has outstayed its MCLT."""
     final = world.trace.final
-    return all(_collected(world, s, "failover") for s in ("a", "b")) and None not in final.values() \
+    connected = all(_collected(world, s, "failover") for s in ("a", "b")) and None not in final.values() \
         and final["a"] != final["b"] and not world.blocked_647 and not world.refusal \
         and all(down[1] is not None for down in world.inputs.channel_down)
+    if not connected:
+        return False
+    if not at_rest_together(final["a"], final["b"]):
+        return True
+    return any(final[s] in (RECOVER, RECOVER_WAIT, RECOVER_DONE) and not _in_state(world, s, final[s], within_mclt=True)
+               for s in ("a", "b"))
 
 
 @check("partner_service_stopped")

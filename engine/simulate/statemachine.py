@@ -324,3 +324,11 @@ def owns_whole_pool(state: Optional[str], entered: Optional[datetime], mclt: tim
     """PARTNER-DOWN allocates from the partner's free pool only once MCLT has passed since the
     server entered PARTNER-DOWN [S1 §9.4.2][S7] (failover-knowledge.md §1.2)."""
     return state == PARTNER_DOWN and entered is not None and when - entered >= mclt
+
+
+def at_rest_together(mine: Optional[str], theirs: Optional[str]) -> bool:
+    """True when two connected sides in these states stay where they are: no comms-OK transition
+    of §1.3 moves either (Normal/Normal, or PartnerDown while the partner is in Recover or
+    RecoverWait, whose own timers move it on). States that differ and are at rest are a documented
+    step, not drift; states that a transition would leave on contact are what a stuck side shows."""
+    return PairMachine._comms_ok(mine, theirs) is None and PairMachine._comms_ok(theirs, mine) is None
