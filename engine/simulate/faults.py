@@ -62,6 +62,11 @@ def _checked(kind: str, name: str, spec: dict, value: Any, where: str) -> Any:
         number = float(value)
     except (TypeError, ValueError):
         raise UsageError(f"{where}: {kind} {name}={value!r} is not a number") from None
+    # `range` is what a scenario draws from; `limits` (default: the range) is what still makes the
+    # fault what it says (a clock 30 s off is no clock skew; 10^9 s is no clock at all)
+    low, high = spec.get("limits", spec["range"])
+    if not (number == number and low <= number <= high):  # NaN fails too
+        raise UsageError(f"{where}: {kind} {name}={value!r} is out of range; expected {low} to {high}")
     return number
 
 
@@ -104,7 +109,7 @@ def find_kind(name: str, where: str) -> FaultKind:
         import difflib
         close = difflib.get_close_matches(key, kinds, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
-        raise UsageError(f"{where}: unknown fault kind {name!r}{hint}; see engine/simulate/{DATA_FILE}")
+        raise UsageError(f"{where}: unknown fault kind {name!r}{hint}; 'fodoc simulate --list' shows them")
     return kinds[key]
 
 

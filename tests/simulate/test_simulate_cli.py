@@ -27,8 +27,19 @@ def test_simulate_rejects_an_unknown_kind_in_one_line(tmp_path, capsys):
     code, _, err = run(capsys, "simulate", "--fault", "dns-broken", "--out", str(tmp_path / "x"))
     assert code == 3
     assert err.strip().splitlines() == [
-        "fodoc: error: --fault dns-broken: unknown fault kind 'dns-broken'; see engine/simulate/faults.yaml"]
+        "fodoc: error: --fault dns-broken: unknown fault kind 'dns-broken'; 'fodoc simulate --list' shows them"]
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("value", ["-5", "30", "60", "1e9", "nan"])
+def test_simulate_refuses_a_clock_skew_that_is_none(value, tmp_path, capsys):
+    """Windows drops a partner's messages only beyond 60 s (failover-knowledge.md §6 RC3): a
+    'clock_skew' of 30 s, or of a billion seconds, would be a scenario that diagnoses nothing real."""
+    code, _, err = run(capsys, "simulate", "--fault", f"clock_skew:seconds={value}", "--out", str(tmp_path / "x.zip"))
+    assert code == 3
+    assert err.strip() == (f"fodoc: error: scenario clock_skew: clock_skew seconds={value!r} is out of range; "
+                           "expected 61 to 86400")
+    assert not (tmp_path / "x.zip").exists()
 
 
 def test_simulate_lists_every_kind_with_its_cause(capsys):
