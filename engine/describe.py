@@ -33,9 +33,14 @@ def summarise(fact: Fact) -> str:
     if k == "service":
         return f"service {f['name']} on {f['server']}: {f['status']}"
     if k == "clock_offset":
-        if "offset_s" in f:
-            return (f"clock of {f['server']} vs {f['reference']}: {f['offset_s']:+.3f} s "
-                    f"({f['samples']} samples)")
+        if "offset_s" in f:  # w32tm's sign: positive means the server runs behind the reference
+            offset = f["offset_s"]
+            if abs(offset) < 0.0005:
+                relation = "in step with"
+            else:
+                relation = f"{abs(offset):.3f} s {'behind' if offset > 0 else 'ahead of'}"
+            return (f"w32tm on {f['server']}: its clock is {relation} {f['reference']}'s "
+                    f"(offset {offset:+.3f} s, {f['samples']} samples)")
         return f"clock of {f['server']} vs {f['reference']}: no sample answered ({f['failed_samples']} failed)"
     if k == "time_source":
         sync = "synchronised" if f.get("synchronized") else "NOT synchronised"

@@ -62,6 +62,9 @@ $startedAt = (Get-Date).ToUniversalTime()
 if (-not $OutputPath) {
     $OutputPath = Join-Path -Path $PWD.Path -ChildPath ('fodoc-bundle-{0}-{1}' -f $env:COMPUTERNAME, $startedAt.ToString('yyyyMMdd-HHmmss'))
 }
+# .NET resolves a relative path against the process's folder (often the System32 folder in
+# Windows PowerShell 5.1), not the current location: make it absolute the way PowerShell does.
+$OutputPath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutputPath)
 $serverName = [System.Net.Dns]::GetHostEntry('').HostName
 $serverFolder = Join-Path -Path $OutputPath -ChildPath $serverName
 New-Item -ItemType Directory -Path $serverFolder -Force | Out-Null

@@ -84,3 +84,14 @@ def test_collector_script_command_writes_the_file(tmp_path, capsys):
     assert err.strip() == f"fodoc: wrote {target}"
     code, out, _ = run(capsys, "collector-script")
     assert out == generate_script()
+
+
+def test_a_relative_output_path_is_made_absolute_before_any_file_is_written():
+    """[System.IO.File]::WriteAllText resolves a relative path against the process's folder
+    (System32 under Windows PowerShell 5.1), not the current location: `-OutputPath .\\bundle`
+    must be resolved the way PowerShell resolves it before the first use."""
+    lines = generate_script().splitlines()
+    resolved = lines.index("$OutputPath = $ExecutionContext.SessionState.Path."
+                           "GetUnresolvedProviderPathFromPSPath($OutputPath)")
+    first_use = next(n for n, line in enumerate(lines) if "-Path $OutputPath" in line)
+    assert resolved < first_use

@@ -47,8 +47,8 @@ def test_markdown_nests_reasons_and_consequences_under_deeper_headings(analyzer)
     lines = text.splitlines()
     reason = lines.index("#### Reason behind it: The Windows Time service of a partner is not synchronised to any "
                          "time source")
-    assert lines.index("### 1. Out of time sync \\(event 20253\\) and the partner's time service is not "
-                       "synchronised") < reason
+    assert lines.index("### 1. Clock skew: the partner logged out of time sync \\(event 20253\\) and this "
+                       "server's time service is not synchronised") < reason
     assert "##### Runbook: The Windows Time service of a partner has no working time source" in lines[reason:]
     expected = render_report(analyzer.analyze(EXAMPLES / "recover_wait_within_mclt"), "markdown")
     assert "- **cause**: recover\\_wait\\_within\\_mclt · **severity**: expected behaviour · **confidence**: 90%" \
