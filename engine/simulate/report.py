@@ -18,7 +18,8 @@ def render_text(report: Report) -> str:
     lines += ["", f"{'cause':28} {'n':>5} {'top-1':>7} {'top-3':>7}"]
     for cause, row in data["per_cause"].items():
         lines.append(f"{cause:28} {row['n']:>5} {_pct(row['top1_rate']):>7} {_pct(row['top3_rate']):>7}")
-    lines += ["", "confusion (injected cause -> cause ranked first):"]
+    lines += ["", "confusion (injected cause -> cause of the first finding; a cause nested under it as a "
+              "consequence or reason counts as found, see docs/simulator.md):"]
     for cause, cols in data["confusion"].items():
         lines.append(f"  {cause:28} " + ", ".join(f"{c} {n}" for c, n in cols.items()))
     if data["skipped_kinds"]:
