@@ -192,3 +192,13 @@ def test_an_output_that_names_its_partner_as_two_servers_is_not_placed():
     assert placed(place_files(files))["sync2.txt"] == (
         None, "not placed: it names its partner by names of two servers (dhcp-a.contoso.com, dhcp-b.contoso.com); "
               "put it in a folder named after its server")
+
+
+def test_an_output_that_tests_its_own_server_is_not_placed():
+    # A Test-NetConnection whose SourceAddress (10.0.0.1) is dhcp-a's and whose ComputerName and
+    # RemoteAddress are dhcp-a's too contradicts itself: it is reported, not put on dhcp-a.
+    files = folder(LOOSE / "clock_skew")
+    tnc = (EXAMPLE / "DHCP-A/tnc-dhcp-b.contoso.com-647.txt").read_bytes()
+    files["port.txt"] = tnc.replace(b"dhcp-b.contoso.com", b"dhcp-a.contoso.com").replace(b"10.0.0.2", b"10.0.0.1")
+    assert placed(place_files(files))["port.txt"] == (
+        None, "not placed: it names dhcp-a.contoso.com both as its own server and as the partner it is about")
