@@ -11,8 +11,10 @@ name in Get-DhcpServerv4Failover, the SourceAddress of Test-NetConnection).
 `place_files` gathers those names into one cluster per server (names joined by computer.json
 and by a short name being the first label of exactly one FQDN), then places each file: by the
 names it carries; else, for outputs that name the partner (Test-NetConnection, stripchart,
-Resolve-DnsName), on the other server of a two-server folder; else on the only server there is;
-else by a server name in its file name. What is left is reported as not placed, with why.
+Resolve-DnsName, Get-DhcpServerv4Failover's PartnerServer, by name or address), on the other
+server of a two-server folder; else on the only server there is; else by a server name in its
+file name. A file is never placed on the partner it is about: when that is the only choice, or
+its names contradict each other, it is reported as not placed, with why, rather than guessed.
 """
 from __future__ import annotations
 
@@ -41,6 +43,7 @@ class Sniffed:
     reason: str                                  # what gave it away, for `fodoc inspect`
     names: list[str] = field(default_factory=list)
     target: Optional[str] = None                 # the partner the output is about
+    target_aliases: list[str] = field(default_factory=list)  # other names of that partner (its address)
     port: Optional[int] = None
     log: Optional[str] = None
     linked: list[list[str]] = field(default_factory=list)  # names stated to be one machine
@@ -105,7 +108,8 @@ def _has(text: str, *names: str) -> bool:
 
 _W32TM_STATUS = re.compile(r"^\s*(Leap Indicator|Sprungindikator|Indicateur de dérive)\s*:", re.I | re.M)
 _STRIPCHART_SAMPLE = re.compile(r"^\s*\d{1,2}:\d{2}:\d{2}\s*,?\s*(?:[+-]\d+[.,]\d+s|error)", re.I | re.M)
-_TRACKING = re.compile(r"^\s*(?:Tracking|Verfolgung von)\s+(\S+?)\.?\s*(?:\[|$)", re.I | re.M)
+_TRACKING = re.compile(r"^\s*(?:Tracking|Verfolgung von)\s+(\S+?)\.?\s*(?:\[([^\]]*?)(?::\d+)?\]|$)",
+                       re.I | re.M)
 _FAILOVER_TABLE = re.compile(r"^\s*Name\s+PartnerServer\s+.*\bState\b", re.M)
 _SERVICE_TABLE = re.compile(r"^\s*Status\s+Name\s+DisplayName\s*$", re.M)
 _DNS_TABLE = re.compile(r"^\s*Name\s+Type\s+TTL\s+Section\s+", re.M)
@@ -161,7 +165,8 @@ def _sniff_json(text: str) -> Optional[Sniffed]:
         port = re.search(r'"RemotePort"\s*:\s*(\d+)', text)
         return Sniffed("tnc", "json", "Test-NetConnection result (TcpTestSucceeded)",
                        remote + _names(_source_address(text)),
-                       target=_value(text, "ComputerName"), port=int(port[1]) if port else None)
+                       target=_value(text, "ComputerName"), target_aliases=_names(_remote_address(text)),
+                       port=int(port[1]) if port else None)
     if _has(text, "PartnerServer", "MaxClientLeadTime"):
         return _failover(text, _value, "json", remote)
     if _has(text, "CollectedAtUtc") or _has(text, "IPv4Addresses"):
@@ -208,6 +213,13 @@ def _source_address(text: str) -> Optional[str]:
     return (match[1] or match[2]) if match else None
 
 
+def _remote_address(text: str) -> Optional[str]:
+    """Test-NetConnection's RemoteAddress: the partner's address (a string, or an object with
+    IPAddressToString)."""
+    match = re.search(r'"RemoteAddress"\s*:\s*(?:"([^"]+)"|\{[^}]*?"IPAddressToString"\s*:\s*"([^"]+)")', text)
+    return (match[1] or match[2]) if match else None
+
+
 def _computer_names(text: str) -> list[str]:
     try:
         doc = json.loads(text)
@@ -224,14 +236,20 @@ def _computer_names(text: str) -> list[str]:
 
 
 def _failover(text: str, read, fmt: str, remote: list[str]) -> Sniffed:
-    """Get-DhcpServerv4Failover names this server as the Primary or Secondary of ServerType."""
+    """Get-DhcpServerv4Failover names this server as the Primary or Secondary of ServerType, and
+    always names its partner (PartnerServer, a name or an address): in a two-server folder an
+    output that names only the partner is the other server's."""
+    partners = {p.lower().rstrip(".") for p in re.findall(
+        r'"PartnerServer"\s*:\s*"([^"]+)"' if fmt == "json" else r"^PartnerServer\s*:[ \t]*(\S+)\s*$",
+        text, re.IGNORECASE | re.MULTILINE)}
+    partner = read(text, "PartnerServer") if len(partners) == 1 else None  # several partners: none is "the" one
     own = []
     kind = read(text, "ServerType")
     if kind and kind.lower().startswith(("primary", "secondary")) or kind in ("0", "1"):
         prefix = "Primary" if kind.lower().startswith("primary") or kind == "0" else "Secondary"
         own = _names(read(text, f"{prefix}ServerName"), read(text, f"{prefix}ServerIP"))
     return Sniffed("failover", fmt, "Get-DhcpServerv4Failover output (PartnerServer, MaxClientLeadTime)",
-                   remote + own, linked=[own] if own else [])
+                   remote + own, target=partner, linked=[own] if own else [])
 
 
 def _sniff_text(text: str) -> Optional[Sniffed]:
@@ -241,11 +259,13 @@ def _sniff_text(text: str) -> Optional[Sniffed]:
     if _STRIPCHART_SAMPLE.search(text) or _TRACKING.search(text):
         tracking = _TRACKING.search(text)
         return Sniffed("w32tm-stripchart", "txt", "w32tm /stripchart samples",
-                       target=tracking[1] if tracking else None)
+                       target=tracking[1] if tracking else None,
+                       target_aliases=_names(tracking[2]) if tracking else [])
     if _listed(text, "TcpTestSucceeded") is not None:
         port = _listed(text, "RemotePort")
         return Sniffed("tnc", "txt", "Test-NetConnection output (TcpTestSucceeded)",
                        remote + _names(_listed(text, "SourceAddress")), target=_listed(text, "ComputerName"),
+                       target_aliases=_names(_listed(text, "RemoteAddress")),
                        port=int(port) if port and port.isdigit() else None)
     if _listed(text, "PartnerServer") is not None and _listed(text, "MaxClientLeadTime") is not None:
         return _failover(text, _listed, "txt", remote)
@@ -345,23 +365,60 @@ def place_files(files: dict[str, bytes], folders: Iterable[str] = ()) -> list[Pl
 
 def _place(path: str, found: Sniffed, clusters: _Clusters, display: dict[str, str],
            servers: list[str]) -> Placement:
+    """Place one file; never on the server it is about (the partner it tests, tracks or names as
+    PartnerServer): an output that names the machine it tests cannot have been taken there, so
+    when the only server left to choose would be that one, the file is not placed."""
     what = f"recognised by content ({found.reason})"
     own = sorted({display[clusters.find(n)] for n in found.names if clusters.find(n) in display})
+    targets = _target_servers(found, clusters, display, servers)
+    if len(targets) > 1 and not own:
+        return Placement(path, found, None, f"{what}; not placed: it names its partner by names of two servers "
+                                            f"({', '.join(targets)}); put it in a folder named after its server")
+    target = targets[0] if len(targets) == 1 else None
+    if len(own) == 1 and own[0] == target:
+        return Placement(path, found, None, f"{what}; not placed: it names {target} both as its own server and "
+                                            "as the partner it is about")
     if len(own) == 1:
         return Placement(path, found, own[0], f"{what}; on {own[0]}, which its content names")
     if len(own) > 1:
         return Placement(path, found, None, f"{what}; not placed: it names several servers ({', '.join(own)})")
-    if found.target and len(servers) == 2:
-        target = display.get(clusters.find(found.target))
-        if target in servers:
-            other = servers[0] if servers[1] == target else servers[1]
-            return Placement(path, found, other, f"{what}; on {other}, as it tests the partner {target}")
+    if target is not None and len(servers) == 2:
+        other = servers[0] if servers[1] == target else servers[1]
+        why = f"its PartnerServer is {target}" if found.family == "failover" else f"it tests the partner {target}"
+        return Placement(path, found, other, f"{what}; on {other}, as {why}")
+    if target is not None and servers == [target]:
+        return Placement(path, found, None, f"{what}; not placed: it is about {target}, so it comes from "
+                                            f"{target}'s partner, which no file in the folder names; put it in "
+                                            "a folder named after its server")
     if len(servers) == 1:
         return Placement(path, found, servers[0], f"{what}; on {servers[0]}, the only server in the folder")
-    named = [s for s in servers if re.search(r"(^|[^a-z0-9])" + re.escape(s.split(".", 1)[0].lower())
-                                             + r"([^a-z0-9]|$)", path.lower())]
+    named = [s for s in servers if s != target and not _same_host(s, found.target)
+             and re.search(r"(^|[^a-z0-9])" + re.escape(s.split(".", 1)[0].lower()) + r"([^a-z0-9]|$)",
+                           path.lower())]
     if len(named) == 1:
         return Placement(path, found, named[0], f"{what}; on {named[0]}, named in the file name")
     why = "its content names no server" + (f" and {len(servers)} servers are in the folder" if servers else
                                            " and no file names one")
     return Placement(path, found, None, f"{what}; not placed: {why}; put it in a folder named after its server")
+
+
+def _target_servers(found: Sniffed, clusters: _Clusters, display: dict[str, str],
+                    servers: list[str]) -> list[str]:
+    """The servers of the folder that the output is about, by the partner's name or address (a
+    short name counts when it is the first label of exactly one server's name); more than one
+    when its names disagree."""
+    candidates = set()
+    for name in filter(None, [found.target, *found.target_aliases]):
+        key = name.lower().rstrip(".")
+        if key in clusters.parent and clusters.find(key) in display:
+            candidates.add(display[clusters.find(key)])
+        elif "." not in key:
+            short = [s for s in servers if _same_host(s, key)]
+            candidates.update(short if len(short) == 1 else [])
+    return sorted(candidates & set(servers))
+
+
+def _same_host(server: str, name: Optional[str]) -> bool:
+    """Whether `name` (a host name or FQDN) names `server` by its first label."""
+    return bool(name) and server.split(".", 1)[0].lower() == name.split(".", 1)[0].lower().rstrip(".") \
+        and not name.replace(".", "").isdigit()

@@ -57,3 +57,17 @@ def test_a_zipped_loose_folder_is_placed_the_same(tmp_path):
     assert placed["port test 2.txt"] == "dhcp-b.contoso.com"
     assert placed["stripchart.txt"] == "dhcp-a.contoso.com"
     assert len(placed) == 20 and [str(p) for p in extraction.problems] == []
+
+
+def test_a_loose_clock_skew_folder_measures_each_clock_on_the_server_that_ran_the_stripchart():
+    # dhcp-a's clock is 95 s behind dhcp-b's: the offset dhcp-a measured is positive, the one
+    # dhcp-b measured negative; and both servers' failover outputs are read, each as its own.
+    extraction = extract(Path(__file__).parent / "loose_folders" / "clock_skew")
+    offsets = [(f["server"], f["reference"], f["offset_s"], f.source.artifact)
+               for f in extraction.facts if f.kind == "clock_offset"]
+    assert sorted(offsets) == [("dhcp-a.contoso.com", "dhcp-b.contoso.com", 95.0127418, "sync1.txt"),
+                               ("dhcp-b.contoso.com", "dhcp-a.contoso.com", -95.0120066, "sync2.txt")]
+    pairs = [(f["server"], f["partner"], f.source.artifact) for f in extraction.facts if f.kind == "pair"]
+    assert sorted(pairs) == [("dhcp-a.contoso.com", "dhcp-b.contoso.com", "fo1.txt"),
+                             ("dhcp-b.contoso.com", "dhcp-a.contoso.com", "fo2.txt")]
+    assert extraction.problems == []

@@ -9,12 +9,13 @@ from engine.sniff import head_text, place_files, sniff
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "bundles" / "port_647_blocked"
 FIXTURES = Path(__file__).parent / "parsers" / "fixtures"
+LOOSE = Path(__file__).parent / "loose_folders"
 
 
 @pytest.mark.parametrize("path, family, fmt, names, target", [
     ("DHCP-A/computer.json", "computer", "json", ["dhcp-a.contoso.com", "DHCP-A", "10.0.0.1"], None),
-    ("DHCP-A/failover.json", "failover", "json", ["dhcp-a.contoso.com", "10.0.0.1"], None),
-    ("DHCP-B/failover.txt", "failover", "txt", ["dhcp-b.contoso.com", "10.0.0.2"], None),
+    ("DHCP-A/failover.json", "failover", "json", ["dhcp-a.contoso.com", "10.0.0.1"], "dhcp-b.contoso.com"),
+    ("DHCP-B/failover.txt", "failover", "txt", ["dhcp-b.contoso.com", "10.0.0.2"], "10.0.0.1"),
     ("DHCP-A/events-DhcpAdminEvents.json", "events", "json", ["dhcp-a.contoso.com"], None),
     ("DHCP-B/events-System.xml", "events", "xml", ["dhcp-b.contoso.com"], None),
     ("DHCP-A/tnc-dhcp-b.contoso.com-647.txt", "tnc", "txt", ["10.0.0.1"], "dhcp-b.contoso.com"),
@@ -132,3 +133,72 @@ def test_a_loose_file_joins_the_server_folder_of_the_machine_it_names():
                          folders=["dhcp-a.contoso.com", "DHCP-B"])
     assert [(p.server, p.recognised()["family"], p.recognised()["log"]) for p in result] == [
         ("dhcp-a.contoso.com", "events", "System")]
+
+
+def folder(path: Path) -> dict[str, bytes]:
+    return {item.name: item.read_bytes() for item in sorted(path.iterdir())}
+
+
+def test_a_loose_clock_skew_folder_puts_each_output_on_the_server_it_came_from():
+    # Both failover outputs name only their partner (dhcp-a's by name, dhcp-b's by address), and
+    # dhcp-b's stripchart tracks dhcp-a by its short name: each goes on the other server.
+    result = placed(place_files(folder(LOOSE / "clock_skew")))
+    assert result == {
+        "fo1.txt": ("dhcp-a.contoso.com", "on dhcp-a.contoso.com, as its PartnerServer is dhcp-b.contoso.com"),
+        "fo2.txt": ("dhcp-b.contoso.com", "on dhcp-b.contoso.com, as its PartnerServer is dhcp-a.contoso.com"),
+        "info (1).json": ("dhcp-a.contoso.com", "on dhcp-a.contoso.com, which its content names"),
+        "info (2).json": ("dhcp-b.contoso.com", "on dhcp-b.contoso.com, which its content names"),
+        "sync1.txt": ("dhcp-a.contoso.com", "on dhcp-a.contoso.com, as it tests the partner dhcp-b.contoso.com"),
+        "sync2.txt": ("dhcp-b.contoso.com", "on dhcp-b.contoso.com, as it tests the partner dhcp-a.contoso.com"),
+    }
+
+
+def test_a_stripchart_of_a_partner_alias_is_placed_by_the_address_it_tracks():
+    files = folder(LOOSE / "clock_skew")
+    files["sync2.txt"] = files["sync2.txt"].replace(b"Tracking dhcp-a [", b"Tracking time.contoso.com [")
+    assert sniff(files["sync2.txt"]).target_aliases == ["10.0.0.1"]
+    assert placed(place_files(files))["sync2.txt"] == (
+        "dhcp-b.contoso.com", "on dhcp-b.contoso.com, as it tests the partner dhcp-a.contoso.com")
+
+
+def test_an_output_about_the_only_server_is_not_placed_on_it():
+    # Only dhcp-a's computer.json came: dhcp-b's stripchart (tracking dhcp-a) and failover output
+    # (PartnerServer 10.0.0.1) are about dhcp-a, so they cannot be dhcp-a's own outputs.
+    files = folder(LOOSE / "clock_skew")
+    del files["info (2).json"]
+    result = placed(place_files(files))
+    why = ("not placed: it is about dhcp-a.contoso.com, so it comes from dhcp-a.contoso.com's partner, which "
+           "no file in the folder names; put it in a folder named after its server")
+    assert (result["sync2.txt"], result["fo2.txt"]) == ((None, why), (None, why))
+    assert result["sync1.txt"] == ("dhcp-a.contoso.com", "on dhcp-a.contoso.com, the only server in the folder")
+
+
+def test_a_file_name_that_names_the_tested_partner_does_not_place_it_there():
+    # The stripchart tracks dhcp-a by a name and an address no file has (another DNS suffix, a
+    # second interface), so only the file name is left: it names the tracked partner, which is
+    # the one server the stripchart cannot have been taken on.
+    files = folder(LOOSE / "clock_skew")
+    files["w32tm dhcp-a.txt"] = files.pop("sync2.txt").replace(b"Tracking dhcp-a [10.0.0.1:123]",
+                                                               b"Tracking dhcp-a.corp.contoso.com [10.9.9.9:123]")
+    assert placed(place_files(files))["w32tm dhcp-a.txt"] == (
+        None, "not placed: its content names no server and 2 servers are in the folder; put it in a folder "
+              "named after its server")
+
+
+def test_an_output_that_names_its_partner_as_two_servers_is_not_placed():
+    files = folder(LOOSE / "clock_skew")
+    files["sync2.txt"] = files["sync2.txt"].replace(b"Tracking dhcp-a [10.0.0.1:123]",
+                                                    b"Tracking dhcp-a [10.0.0.2:123]")
+    assert placed(place_files(files))["sync2.txt"] == (
+        None, "not placed: it names its partner by names of two servers (dhcp-a.contoso.com, dhcp-b.contoso.com); "
+              "put it in a folder named after its server")
+
+
+def test_an_output_that_tests_its_own_server_is_not_placed():
+    # A Test-NetConnection whose SourceAddress (10.0.0.1) is dhcp-a's and whose ComputerName and
+    # RemoteAddress are dhcp-a's too contradicts itself: it is reported, not put on dhcp-a.
+    files = folder(LOOSE / "clock_skew")
+    tnc = (EXAMPLE / "DHCP-A/tnc-dhcp-b.contoso.com-647.txt").read_bytes()
+    files["port.txt"] = tnc.replace(b"dhcp-b.contoso.com", b"dhcp-a.contoso.com").replace(b"10.0.0.2", b"10.0.0.1")
+    assert placed(place_files(files))["port.txt"] == (
+        None, "not placed: it names dhcp-a.contoso.com both as its own server and as the partner it is about")
