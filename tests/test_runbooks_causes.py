@@ -78,3 +78,14 @@ def test_partner_ip_changed_shows_the_addresses_the_new_relationship_will_store(
     verify = {step_id: command for step_id, _, command, _ in _commands(shipped, "partner_ip_changed", "verify")}
     assert "'PrimaryServerIP'" in verify["relationship-addresses"]
     assert "'SecondaryServerIP'" in verify["relationship-addresses"]
+
+
+def test_clock_skew_first_shows_both_servers_time_status_before_changing_one(shipped):
+    """A skew between two servers does not say which clock is wrong (found by a trial: a bundle
+    without w32tm /query /status named the healthy server): the fix starts read-only, on both."""
+    fix = _commands(shipped, "clock_skew", "fix")
+    step_id, target, command, destructive = fix[0]
+    assert (step_id, target, destructive) == ("confirm-which-clock", "dhcp-a.contoso.com", False)
+    assert "foreach ($computer in @('dhcp-a.contoso.com', $peer))" in command
+    assert "$peer = 'dhcp-b.contoso.com'" in command and "w32tm /query /status" in command
+    assert [step[0] for step in fix[1:]][:1] == ["record-time-config"]
