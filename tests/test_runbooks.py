@@ -172,8 +172,17 @@ def test_port_647_blocked_renders_exactly(shipped):
     rendered = render(shipped["port_647_blocked"], VARIABLE_SETS["load-balance"])
     as_tuples = {phase: [(s.id, s.target, s.command) for s in getattr(rendered, phase)]
                  for phase in ("fix", "verify", "rollback")}
-    enable = ("Invoke-Command -ComputerName '{}' -ScriptBlock {{ Enable-NetFirewallRule -Name "
-              + RULES + " }}")
+    enable = ("Invoke-Command -ComputerName '{}' -ScriptBlock {{\n"
+              "    $names = " + RULES + "\n"
+              "    $fromPolicy = @(Get-NetFirewallRule -Name $names -PolicyStore ActiveStore | Where-Object "
+              "-FilterScript {{ $_.PolicyStoreSourceType -eq 'GroupPolicy' }})\n"
+              "    if ($fromPolicy.Count -gt 0) {{\n"
+              "        throw ('Group Policy sets these rules (' + (($fromPolicy | ForEach-Object -MemberName "
+              "PolicyStoreSource | Sort-Object -Unique) -join ', ') + '): a local change would not last; fix "
+              "that GPO instead')\n"
+              "    }}\n"
+              "    Enable-NetFirewallRule -Name $names\n"
+              "}}")
     effective = ("Invoke-Command -ComputerName '{}' -ScriptBlock {{ Get-NetFirewallRule -Name "
                  + RULES + " -PolicyStore ActiveStore | Select-Object -Property 'Name', "
                  "'Enabled', 'Action', 'PolicyStoreSourceType' }}")

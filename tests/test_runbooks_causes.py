@@ -89,3 +89,15 @@ def test_clock_skew_first_shows_both_servers_time_status_before_changing_one(shi
     assert "foreach ($computer in @('dhcp-a.contoso.com', $peer))" in command
     assert "$peer = 'dhcp-b.contoso.com'" in command and "w32tm /query /status" in command
     assert [step[0] for step in fix[1:]][:1] == ["record-time-config"]
+
+
+def test_port_647_never_enables_locally_what_a_gpo_sets(shipped):
+    """A local Enable-NetFirewallRule on a rule Group Policy sets is undone at the next refresh
+    (found by a trial: the report named the GPO, the runbook enabled the rule locally anyway)."""
+    enable = [command for step_id, _, command, _ in _commands(shipped, "port_647_blocked", "fix")
+              if step_id == "enable-failover-rules"]
+    assert len(enable) == 2  # both servers
+    for command in enable:
+        guard = command.index("Where-Object -FilterScript { $_.PolicyStoreSourceType -eq 'GroupPolicy' }")
+        stop = command.index("throw ('Group Policy sets these rules (")
+        assert guard < stop < command.index("Enable-NetFirewallRule -Name $names")
