@@ -120,8 +120,13 @@ def test_show_a_rule_with_its_runbook(capsys):
     assert code == 0
     assert "    probe: tcp_probe with source = <side.server>, target = <side.partner>, port = 647, ok = false, " \
            "ping_ok = true  [from tnc]" in out.splitlines()
-    assert "       Invoke-Command -ComputerName '<server>' -ScriptBlock { Enable-NetFirewallRule -Name " \
-           "'Microsoft-Windows-DHCP-Failover-TCP-In', 'Microsoft-Windows-DHCP-Failover-TCP-Out' }" in out.splitlines()
+    lines = out.splitlines()
+    enable = lines.index("       Invoke-Command -ComputerName '<server>' -ScriptBlock {")
+    assert lines[enable + 1:enable + 3] == [
+        "           $names = 'Microsoft-Windows-DHCP-Failover-TCP-In', 'Microsoft-Windows-DHCP-Failover-TCP-Out'",
+        "           $fromPolicy = @(Get-NetFirewallRule -Name $names -PolicyStore ActiveStore | Where-Object "
+        "-FilterScript { $_.PolicyStoreSourceType -eq 'GroupPolicy' })"]
+    assert "           Enable-NetFirewallRule -Name $names" in lines[enable:enable + 8]
 
 
 def test_show_an_unknown_rule_suggests_one(capsys):
