@@ -154,8 +154,9 @@ class WinRMRunner:
         if isinstance(exc, InvalidCredentialsError):
             return ProbeFailure("auth", f"authentication failed for {self.server} ({self.connection.describe()})")
         if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError)):
-            reason = "TLS handshake failed (certificate not trusted?)" if isinstance(
-                exc, requests.exceptions.SSLError) else "connection timed out"
+            reason = ("TLS handshake failed: its certificate is not trusted here (give the CA that issued it "
+                      "with --ca-trust-path)" if isinstance(exc, requests.exceptions.SSLError)
+                      else "connection timed out")
             return ProbeFailure("unreachable", f"WinRM could not reach {where} at {self.endpoint}: {reason}")
         if isinstance(exc, requests.exceptions.ReadTimeout):
             return ProbeFailure("timeout", f"{where}: no answer within {timeout_s:g} s (timed out)")
