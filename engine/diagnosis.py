@@ -371,13 +371,30 @@ def runbook_variables(finding: Finding, facts: list[Fact]) -> dict[str, Any]:
     variables: dict[str, Any] = {"server": finding.server, "partner": finding.partner or finding.server,
                                  "relationship": finding.relationship or ""}
     rels = [f for f in facts if f.kind == "relationship" and f.get("name") == finding.relationship]
-    # Only the server's own copy: the partner's copy holds the mirrored role, share and address.
-    rel = next((f for f in rels if f.get("server") == finding.server), None)
-    if rel is not None:
-        settings = {k: v for k, v in rel.fields.items() if k not in ("server", "name", "state", "partner")}
-        settings["scopes"] = [s for s in rel.get("scopes", "").split(",") if s]
-        variables["rel"] = settings
+    own = next((f for f in rels if f.get("server") == finding.server), None)
+    if own is not None:
+        settings = {k: v for k, v in own.fields.items() if k not in ("server", "name", "state", "partner")}
+    else:
+        # A server whose service is down (or whose database lost the relationship) reports no copy
+        # of its own; the partner's copy says the same of the relationship, mirrored for the role
+        # and share. What only the server itself could say (the address it stores for its
+        # partner) stays out, so a runbook that needs it fails to render instead of guessing.
+        other = next((f for f in rels if f.get("partner") == finding.server), None)
+        if other is None:
+            return variables
+        settings = {k: v for k, v in other.fields.items() if k in _SHARED_SETTINGS}
+        if other.get("role") in _MIRRORED_ROLE:
+            settings["role"] = _MIRRORED_ROLE[other.get("role")]
+        if isinstance(other.get("lb_percent"), int):
+            settings["lb_percent"] = 100 - other.get("lb_percent")
+    settings["scopes"] = [s for s in str(settings.get("scopes") or "").split(",") if s]
+    variables["rel"] = settings
     return variables
+
+
+_SHARED_SETTINGS = frozenset({"mode", "reserve_percent", "mclt_s", "switch_interval_s", "auto_transition",
+                              "auth_enabled", "scopes"})
+_MIRRORED_ROLE = {"Active": "Standby", "Standby": "Active"}
 
 
 def _attach_runbook(kb: KnowledgeBase, finding: Finding, facts: list[Fact]) -> None:

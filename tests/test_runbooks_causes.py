@@ -53,7 +53,10 @@ def test_database_problem_restores_from_the_service_backup_folder(shipped):
     assert fix["restore-database"] == (
         "$database = Get-DhcpServerDatabase -ComputerName 'dhcp-a.contoso.com'\n"
         "Restore-DhcpServer -ComputerName 'dhcp-a.contoso.com' -Path $database.BackupPath -Force", True)
-    assert list(fix) == ["backup-dhcp", "show-database", "restore-database", "restart-dhcp"]
+    assert list(fix) == ["service-running", "backup-dhcp", "show-database", "restore-database", "restart-dhcp"]
+    assert fix["service-running"][0].startswith("Invoke-Command -ComputerName 'dhcp-a.contoso.com' -ScriptBlock {\n"
+                                                "    $service = Get-Service -Name 'DHCPServer'\n")
+    assert "throw ('The DHCP Server service does not stay running" in fix["service-running"][0]
 
 
 def test_binding_update_backlog_refuses_to_replicate_while_interrupted(shipped):

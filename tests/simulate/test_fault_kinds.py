@@ -73,3 +73,37 @@ def test_healthy_noise_is_not_a_fault(simulate, analyzer):
     assert [(f.cause, f.severity) for f in diagnosis.findings] == [("benign_outdated_binding", "info")]
     assert (diagnosis.verdict, diagnosis.exit_code, problem_places(diagnosis)) == ("healthy", 0, [])
     assert csv_note_places(diagnosis) == csv_notes(bundle)
+
+
+def _runbook_errors(diagnosis) -> list[tuple[str, str]]:
+    found = []
+    for top in diagnosis.findings:
+        for finding in [top, *top.nested()]:
+            if finding.runbook_error:
+                found.append((finding.cause, finding.runbook_error))
+    return found
+
+
+@pytest.mark.parametrize("kind", sorted(fault_kinds()))
+def test_every_runbook_renders_with_the_names_of_a_simulated_pair(kind, simulate, analyzer):
+    """A runbook that needs a value the finding's server cannot give (its service is down, so it
+    reports no relationship of its own) must still render: 'could not be rendered' at 3 a.m. is
+    no help. Five seeds per kind vary which side holds the fault and which outputs are missing."""
+    for seed in range(5):
+        _, bundle = simulate([(kind, {})], 1000 + seed)
+        assert _runbook_errors(analyzer.analyze(bundle)) == [], (kind, seed)
+
+
+def test_a_database_that_does_not_open_is_the_cause_and_the_stopped_service_its_evidence(simulate, analyzer):
+    """Event 1004 then a stopped service: the database is the root cause, first, with its own
+    runbook (Start-Service alone would not keep the service running)."""
+    for seed in range(5):
+        _, bundle = simulate([("database_problem", {})], 2000 + seed)
+        diagnosis = analyzer.analyze(bundle)
+        causes = [f.cause for f in diagnosis.findings if f.severity != "info"]
+        assert causes[:1] == ["database_problem"], (seed, causes)
+        assert "partner_service_stopped" not in causes
+        top = diagnosis.findings[0]
+        assert top.runbook_error is None
+        steps = [step.id for step in top.runbook.fix]
+        assert steps[:2] == ["service-running", "backup-dhcp"], steps

@@ -34,12 +34,12 @@ def test_a_database_that_does_not_open_is_reported_when_no_pair_state_can_be_rea
 
 def test_a_database_that_does_not_open_beside_a_partner_in_startup_is_reported_with_it(simulate, analyzer):
     """Seed 100191: the partner restarted and is still in Startup when the bundle is taken; the
-    stopped service (with the database as its reason) and the expected Startup are the top 2,
-    not an `unknown` verdict that lists only the Startup."""
+    database that stopped the service (the root cause, in place of the stopped-service finding)
+    and the expected Startup are the top 2, not an `unknown` verdict that lists only the Startup."""
     _, bundle = simulate([("database_problem", {}), ("startup_after_restart", {})], 100191)
     diagnosis = analyzer.analyze(bundle)
-    assert _top(diagnosis, 3) == [{"partner_service_stopped", "database_problem"}, {"startup_after_restart"}]
-    assert diagnosis.findings[0].reasons[0].rules == ["database-init-failed-service-stopped"]
+    assert _top(diagnosis, 3) == [{"database_problem"}, {"startup_after_restart"}]
+    assert diagnosis.findings[0].rules == ["database-init-failed-service-stopped"]
     assert diagnosis.exit_code == 2
 
 
@@ -140,11 +140,11 @@ def test_digest_failures_after_a_restart_are_not_called_healthy(simulate, analyz
 def test_a_backlog_logged_before_the_database_stopped_the_service_is_listed(simulate, analyzer):
     """Seed 100273: the side whose queue overflowed (20286, before its database failed) has no
     relationship state of its own; the survivor's relationship carries the backlog, nested under
-    the stopped service with the database as its reason."""
+    the database that stopped the service."""
     sim, bundle = simulate([("binding_update_backlog", {}), ("database_problem", {})], 100273, ["old_interruption"])
     diagnosis = analyzer.analyze(bundle)
     top = diagnosis.findings[0]
-    assert top.cause == "partner_service_stopped"
+    assert top.cause == "database_problem"
     assert [c.rules for c in top.consequences] == [["binding-update-backlog-partner-view"]]
-    assert [r.cause for r in top.reasons] == ["database_problem"]
+    assert top.reasons == []
     assert top.consequences[0].server == sim.world.hosts[_params(sim, "binding_update_backlog")["side"]].fqdn
