@@ -127,6 +127,7 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
             record.status = "unreadable"
             problems.add(item.path, f"could not be read ({type(exc).__name__}: {exc})"[:300])
             continue
+        produced = _bounded(produced, catalog, problems)
         record.facts = len(produced)
         record.records = sum(f.get("count", 0) for f in produced if f.kind == "event") or \
             len([f for f in produced if f.kind != "state_change"])
@@ -300,3 +301,29 @@ def _manifest_facts(manifest: dict, problems: Problems) -> list[Fact]:
             problems.add("manifest.json", f"the collector could not get {artifact if artifact != '*' else 'anything'} "
                                           f"from {server}: {message[:300]}", record=where)
     return facts
+
+
+MAX_TEXT = 4096  # characters: no Windows output field is near this; a longer one is damage
+
+
+def _bounded(facts: list[Fact], catalog: FactCatalog, problems: Problems) -> list[Fact]:
+    """Leave out text fields no real output has (a line of megabytes from a damaged or hostile
+    file): they would only be carried through every rule, and durable_rules refuses a fact that
+    large. An optional field is left unread; a fact whose required field is that long is dropped."""
+    kept = []
+    for fact in facts:
+        long = [name for name, value in fact.fields.items() if isinstance(value, str) and len(value) > MAX_TEXT]
+        if not long:
+            kept.append(fact)
+            continue
+        kind = catalog.kinds.get(fact.kind)
+        required = [name for name in long if kind is not None and name in kind.fields and kind.fields[name].required]
+        for name in long:
+            problems.add(fact.source.artifact, f"{fact.kind}.{name} is {len(fact.fields[name])} characters long; "
+                         f"expected at most {MAX_TEXT}; left unread"
+                         + (" with the rest of its record" if required else ""),
+                         record=fact.source.record, lost=bool(required))
+        if not required:
+            kept.append(Fact(fact.kind, {k: v for k, v in fact.fields.items() if k not in long},
+                             fact.source, fact.sources))
+    return kept

@@ -71,3 +71,35 @@ def test_a_loose_clock_skew_folder_measures_each_clock_on_the_server_that_ran_th
     assert sorted(pairs) == [("dhcp-a.contoso.com", "dhcp-b.contoso.com", "fo1.txt"),
                              ("dhcp-b.contoso.com", "dhcp-a.contoso.com", "fo2.txt")]
     assert extraction.problems == []
+
+
+def test_a_field_of_megabytes_is_left_unread_and_the_rest_analysed(tmp_path):
+    """A line of 20 MB (a damaged or hostile file) would be carried through every rule, and
+    durable_rules refuses a fact that large: the field is left out with one line, the rest of the
+    record and of the bundle is read."""
+    bundle = tmp_path / "b"
+    shutil.copytree(EXAMPLES / "port_647_blocked", bundle)
+    status = bundle / "DHCP-A" / "w32tm-status.txt"
+    status.write_text(status.read_text(encoding="utf-8-sig").replace(
+        "Source: ", "Source: " + "A" * 5_000_000 + "\nIgnored: ", 1), encoding="utf-8")
+    extraction = extract(bundle)
+    assert [str(p) for p in extraction.problems if "characters long" in str(p)] == [
+        "DHCP-A/w32tm-status.txt: time_source.source is 5000000 characters long; expected at most 4096; left unread"]
+    sources = [f for f in extraction.facts if f.kind == "time_source" and f.source.artifact == "DHCP-A/w32tm-status.txt"]
+    assert len(sources) == 1 and "source" not in sources[0].fields
+    assert sources[0].get("leap") is not None  # the rest of the record is kept
+
+
+def test_the_cli_diagnoses_a_bundle_with_a_field_of_megabytes_on_both_engines(tmp_path, capsys):
+    import pytest
+    from engine.cli import main
+
+    bundle = tmp_path / "b"
+    shutil.copytree(EXAMPLES / "port_647_blocked", bundle)
+    (bundle / "DHCP-A" / "w32tm-status.txt").write_text("Source: " + "A" * 20_000_000 + "\n", encoding="utf-8")
+    for engine in ("native", "auto"):
+        with pytest.raises(SystemExit) as info:
+            main(["diagnose", str(bundle), "--format", "json", "--engine", engine])
+        out = capsys.readouterr().out
+        import json
+        assert (info.value.code, json.loads(out)["findings"][0]["cause"]) == (2, "port_647_blocked")

@@ -192,6 +192,10 @@ class DurableEngine(InferenceEngine):
                 payload = dict(payload, **{_SALT: salt + 1})
             except durable_engine.MessageNotHandledException:
                 return None
+            except Exception as exc:  # durable_rules_engine.error: a fact the C engine cannot take
+                raise EngineError(f"durable_rules refused fact {payload.get(_NUMBER)} ({payload.get('kind')}): "
+                                  f"{' '.join(str(exc).split())[:200]}; --engine native evaluates the same "
+                                  "rules without it") from None
         raise EngineError(f"durable_rules kept rejecting fact {payload.get(_NUMBER)} as already seen")
 
 
