@@ -7,9 +7,10 @@ bundle), and report record-level damage to `Problems` instead of giving up on th
 from __future__ import annotations
 
 import ipaddress
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 
 from ..errors import ArtifactError
 from ..facts import Fact, Source
@@ -112,6 +113,20 @@ def facts_from(artifact: Artifact, problems: Problems, records: Iterable[tuple[s
         fact = build(artifact, problems, label, record)
         if fact is not None:
             yield fact
+
+
+def converted(artifact: Artifact, problems: Problems, label: str, record: dict, value: Any, expected: str,
+              *keys: str, subject: str = "") -> Any:
+    """`value`, the conversion of one of `keys` of a record (lower-case property names); when a
+    property is there but did not convert, the record keeps its other fields and the problem is
+    said (the rules that need the value are then not evaluated), never silently dropped."""
+    if value is None:
+        raw = next((record[k.lower()] for k in keys if record.get(k.lower()) not in (None, "")), None)
+        if raw is not None:
+            shown = raw if isinstance(raw, str) else json.dumps(raw, default=str)[:80]
+            problems.add(artifact.path, f"{keys[-1]} {shown!r}{subject} is not {expected}; left unread",
+                         record=label, lost=False)
+    return value
 
 
 def join_addresses(items: Iterable[str]) -> str:

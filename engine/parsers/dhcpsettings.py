@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from ..facts import Fact
-from .base import Artifact, Problems, facts_from
+from .base import Artifact, Problems, converted, facts_from
 from .cimrecords import json_records, text_records
 from .psjson import bool_value, int_value, text_value
 
@@ -41,7 +41,7 @@ def _settings(artifact: Artifact, problems: Problems, label: str, record: dict) 
     return artifact.fact(
         "dhcp_settings", label,
         server=artifact.server,
-        is_authorized=authorized,
+        is_authorized=converted(artifact, problems, label, record, authorized, "True or False", "IsAuthorized"),
         is_domain_joined=joined,
         dynamic_bootp=bool_value(record.get("dynamicbootp")),
         restore_status=bool_value(record.get("restorestatus")),

@@ -11,7 +11,7 @@ import re
 from typing import Any, Iterable, Iterator, Optional
 
 from ..facts import Fact
-from .base import Artifact, Problems, facts_from, is_ipv4, join_addresses
+from .base import Artifact, Problems, converted, facts_from, is_ipv4, join_addresses
 from .psjson import (bool_value, enum_value, int_value, iter_records, name_value, text_list,
                      text_value, timespan_seconds)
 from .pstext import ListRecord, format_list_records, list_items, table_rows
@@ -73,6 +73,10 @@ def _relationship(artifact: Artifact, problems: Problems, label: str, record: di
                                         f"expected {' or '.join(known)}", record=label, lost=False)
         return value
 
+    def typed(value: Any, expected: str, *keys: str) -> Any:
+        return converted(artifact, problems, label, record, value, expected, *keys,
+                         subject=f" of relationship {name!r}")
+
     partner = text_value(record.get("partnerserver"))
     return artifact.fact(
         "relationship", label,
@@ -84,19 +88,24 @@ def _relationship(artifact: Artifact, problems: Problems, label: str, record: di
         role=choice("ServerRole", name_value(record.get("serverrole"), _ROLES), _ROLES),
         server_type=choice("ServerType", enum_value(record.get("servertype"), _SERVER_TYPES),
                            _SERVER_TYPES.values()),
-        lb_percent=int_value(record.get("loadbalancepercent")),
-        reserve_percent=int_value(record.get("reservepercent")),
-        mclt_s=_seconds(record, "mcltseconds", "maxclientleadtime"),
-        switch_interval_s=_seconds(record, "switchseconds", "stateswitchinterval"),
-        auto_transition=bool_value(record.get("autostatetransition")),
+        lb_percent=typed(int_value(record.get("loadbalancepercent")), "a whole percentage", "LoadBalancePercent"),
+        reserve_percent=typed(int_value(record.get("reservepercent")), "a whole percentage", "ReservePercent"),
+        mclt_s=typed(_seconds(record, "mcltseconds", "maxclientleadtime"), _TIMESPAN_EXPECTED,
+                     "MCLTSeconds", "MaxClientLeadTime"),
+        switch_interval_s=typed(_seconds(record, "switchseconds", "stateswitchinterval"), _TIMESPAN_EXPECTED,
+                                "SwitchSeconds", "StateSwitchInterval"),
+        auto_transition=typed(bool_value(record.get("autostatetransition")), "True or False", "AutoStateTransition"),
         state=state,
-        auth_enabled=bool_value(record.get("enableauth")),
+        auth_enabled=typed(bool_value(record.get("enableauth")), "True or False", "EnableAuth"),
         scopes=_scopes(record, artifact, problems, label, name),
         primary_ip=text_value(record.get("primaryserverip")),
         secondary_ip=text_value(record.get("secondaryserverip")),
         primary_name=text_value(record.get("primaryservername")),
         secondary_name=text_value(record.get("secondaryservername")),
     )
+
+
+_TIMESPAN_EXPECTED = "a TimeSpan such as 01:00:00 (or an object with TotalSeconds)"
 
 
 def _seconds(record: dict, seconds_key: str, timespan_key: str) -> Optional[int]:

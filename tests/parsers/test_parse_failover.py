@@ -1,10 +1,15 @@
 """Get-DhcpServerv4Failover in every flavour → relationship facts."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from engine.errors import ArtifactError
 from engine.facts import Source
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 AB_FROM_A = {
     "server": "dhcp-a", "name": "dhcp-a-dhcp-b", "partner": "dhcp-b.contoso.com",
@@ -175,5 +180,34 @@ def test_scope_ids_that_are_not_ipv4_are_reported_and_left_out(tmp_path):
     facts = list(parse_text(artifact, problems))
     assert facts[0]["scopes"] == "10.0.10.0"
     assert [str(p) for p in problems] == [
-        "dhcp-a/failover.txt (line 1): scope id '$(Remove-Item C:\\\\ -Recurse)' of relationship 'r1' is "
+        "dhcp-a/failover.txt (line 3): scope id '$(Remove-Item C:\\\\ -Recurse)' of relationship 'r1' is "
         "not an IPv4 address; left out"]
+
+
+def test_a_setting_that_does_not_convert_is_said_and_the_relationship_kept(parse_bytes):
+    """A MaxClientLeadTime of 'soon-ish' must not vanish silently: without the MCLT the expected
+    RecoverWait cannot be told from a stuck one, so the report has to say why."""
+    text = (FIXTURES / "failover" / "list.txt").read_bytes().decode("utf-16")
+    text = re.sub(r"MaxClientLeadTime( *): 01:00:00", r"MaxClientLeadTime\1: soon-ish", text, count=1)
+    text = re.sub(r"LoadBalancePercent( *): 50", r"LoadBalancePercent\1: half", text, count=1)
+    assert "soon-ish" in text and "half" in text
+    facts, problems = parse_bytes(text.encode("utf-8"), "dhcp-a/failover.txt")
+    first = facts[0].fields
+    assert "mclt_s" not in first and "lb_percent" not in first and first["state"]
+    assert [str(p) for p in problems.items] == [
+        "dhcp-a/failover.txt (line 3): LoadBalancePercent 'half' of relationship 'dhcp-a-dhcp-b' is not a whole "
+        "percentage; left unread",
+        "dhcp-a/failover.txt (line 3): MaxClientLeadTime 'soon-ish' of relationship 'dhcp-a-dhcp-b' is not a "
+        "TimeSpan such as 01:00:00 (or an object with TotalSeconds); left unread"]
+    assert problems.records_lost("dhcp-a/failover.txt") == 0
+
+
+def test_a_timespan_object_without_totalseconds_is_said(parse_bytes):
+    data = (b'{"Name": "r1", "PartnerServer": "10.0.0.2", "Mode": 0, "State": 2, '
+            b'"MaxClientLeadTime": {"Hours": 1}, "EnableAuth": "maybe", "ScopeId": ["10.0.10.0"]}')
+    facts, problems = parse_bytes(data, "dhcp-a/failover.json")
+    assert [str(p) for p in problems.items] == [
+        "dhcp-a/failover.json (record 1): MaxClientLeadTime '{\"Hours\": 1}' of relationship 'r1' is not a TimeSpan "
+        "such as 01:00:00 (or an object with TotalSeconds); left unread",
+        "dhcp-a/failover.json (record 1): EnableAuth 'maybe' of relationship 'r1' is not True or False; left unread"]
+    assert facts[0].get("state") == "Startup"  # State 2 in the CIM enum
