@@ -180,7 +180,7 @@ def test_scope_ids_that_are_not_ipv4_are_reported_and_left_out(tmp_path):
     facts = list(parse_text(artifact, problems))
     assert facts[0]["scopes"] == "10.0.10.0"
     assert [str(p) for p in problems] == [
-        "dhcp-a/failover.txt (line 3): scope id '$(Remove-Item C:\\\\ -Recurse)' of relationship 'r1' is "
+        "dhcp-a/failover.txt (line 1): scope id '$(Remove-Item C:\\\\ -Recurse)' of relationship 'r1' is "
         "not an IPv4 address; left out"]
 
 
