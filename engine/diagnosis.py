@@ -641,9 +641,10 @@ def _unexplained(relationships: list[dict], findings: list[Finding]) -> list[dic
 
     A fault explains its whole relationship. Expected behaviour explains only the side it is
     about, and the partner's side when that is its documented counterpart; benign noise on a
-    Normal side explains nothing else.
+    Normal side explains nothing else, and neither does a symptom standing alone (pool
+    exhaustion, a binding-update backlog): it says what the interruption does, not why.
     """
-    explained = {f.relationship for f in findings if f.severity != "info"}
+    explained = {f.relationship for f in findings if f.severity != "info" and not f.consequence_of}
     sides: set[tuple[str, str]] = set()
     states = {(rel["name"], side["server"]): side["state"] for rel in relationships for side in rel["sides"]}
     for finding in findings:

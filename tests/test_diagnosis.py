@@ -98,12 +98,33 @@ def test_a_symptom_is_shown_under_the_cause_that_explains_it(analyzer):
     d = analyzer.analyze(EXAMPLES / "pool_exhaustion")
     assert [f.cause for f in d.findings] == ["port_647_blocked"]
     [symptom] = d.findings[0].consequences
-    assert (symptom.cause, symptom.severity, symptom.server) == ("pool_exhaustion", "critical", "dhcp-b.contoso.com")
-    assert "dhcp-b.contoso.com/scope-stats.txt" in [e.artifact for e in symptom.evidence]
+    # dhcp-a, the active, is up (it reports the lost contact itself) with 171 free addresses of its
+    # own in the scope: it answers the same broadcasts, so only clients reaching dhcp-b alone fail.
+    assert (symptom.cause, symptom.severity, symptom.server) == ("pool_exhaustion", "warning", "dhcp-b.contoso.com")
+    assert symptom.rules == ["pool-exhaustion-partner-serving"]
+    assert {"dhcp-b.contoso.com/scope-stats.txt", "dhcp-a.contoso.com/scope-stats.txt"} <= {
+        e.artifact for e in symptom.evidence}
+    assert " ".join(symptom.explanations) == (
+        "Scope 10.0.10.0 on dhcp-b.contoso.com has 0 addresses left that dhcp-b.contoso.com may hand out on its own "
+        "while dhcp-a-dhcp-b is CommunicationInterrupted; dhcp-a.contoso.com still has 171 free addresses of its own "
+        "in the scope and answers the same broadcasts, so only clients that reach dhcp-b.contoso.com alone (a relay "
+        "that forwards only to it, or clients cut off from dhcp-a.contoso.com) get no lease.")
+    assert d.summary.endswith("Consequence: One server's own share of a scope is used up while interrupted; its "
+                              "partner still serves the scope.")
+
+
+def test_a_used_up_reserve_is_critical_when_the_partner_cannot_serve_the_scope(analyzer, tmp_path):
+    """The same bundle with the active's statistics gone (its service does not answer): nothing
+    says anyone still serves the scope, so clients are failing now."""
+    bundle = tmp_path / "bundle"
+    shutil.copytree(EXAMPLES / "pool_exhaustion", bundle)
+    (bundle / "dhcp-a.contoso.com" / "scope-stats.txt").unlink()
+    d = analyzer.analyze(bundle)
+    [symptom] = d.findings[0].consequences
+    assert (symptom.cause, symptom.severity) == ("pool_exhaustion", "critical")
+    assert symptom.rules == ["pool-exhaustion-events", "pool-exhaustion-reserve"]
     assert ("Scope 10.0.10.0 on dhcp-b.contoso.com has 0 addresses left that dhcp-b.contoso.com may hand out on "
             "its own, while 171 free addresses belong to dhcp-a.contoso.com") in " ".join(symptom.explanations)
-    assert d.summary.endswith("Consequence: The server's own share of the pool (the hot-standby reserve) is used up "
-                              "while interrupted.")
 
 
 def test_a_symptom_without_a_cause_to_attach_to_stands_on_its_own(analyzer, tmp_path):
@@ -111,8 +132,13 @@ def test_a_symptom_without_a_cause_to_attach_to_stands_on_its_own(analyzer, tmp_
     shutil.copytree(EXAMPLES / "pool_exhaustion", bundle)
     (bundle / "dhcp-a.contoso.com" / "tnc-dhcp-b.contoso.com-647.txt").unlink()
     d = analyzer.analyze(bundle)
-    assert [(f.cause, f.severity, f.consequences) for f in d.findings] == [("pool_exhaustion", "critical", [])]
+    assert [(f.cause, f.severity, f.consequences) for f in d.findings] == [("pool_exhaustion", "warning", [])]
+    # a symptom says what the interruption does, not why: the interruption stays unexplained
     assert (d.verdict, d.exit_code) == ("critical", 2)
+    assert [(u["server"], u["state"]) for u in d.unexplained] == [
+        ("dhcp-a.contoso.com", "CommunicationInterrupted"), ("dhcp-b.contoso.com", "CommunicationInterrupted")]
+    assert d.summary.startswith("CRITICAL: dhcp-a-dhcp-b is CommunicationInterrupted on dhcp-a.contoso.com, and no "
+                                "known cause matched the evidence")
 
 
 def test_a_reason_is_shown_under_the_cause_it_explains_and_adds_to_its_confidence(analyzer):
@@ -176,8 +202,11 @@ def test_timeline_evidence_reads_as_a_sentence_with_the_events_and_their_times(a
                          "(event 20252); just before it: 20255 dhcp-a.contoso.com 06:00:12, 20255 dhcp-b.contoso.com "
                          "06:00:13; partner times corrected by the measured clock offset"]
     stats = [e.summary for e in d.findings[0].consequences[0].evidence if e.kind == "scope_stats"]
-    assert stats == ["scope 10.0.10.0 on dhcp-b.contoso.com in dhcp-a-dhcp-b: 0 free for dhcp-b.contoso.com itself, "
-                     "171 for the partner (79 in use, 31.6 %)"]
+    assert sorted(stats) == [
+        "scope 10.0.10.0 on dhcp-a.contoso.com in dhcp-a-dhcp-b: 171 free for dhcp-a.contoso.com itself, "
+        "0 for the partner (79 in use, 31.6 %)",
+        "scope 10.0.10.0 on dhcp-b.contoso.com in dhcp-a-dhcp-b: 0 free for dhcp-b.contoso.com itself, "
+        "171 for the partner (79 in use, 31.6 %)"]
 
 
 def test_with_the_partner_missing_a_look_alike_cause_is_named_and_confidence_capped(analyzer, tmp_path):

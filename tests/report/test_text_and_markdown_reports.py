@@ -32,9 +32,9 @@ def test_expected_behaviour_is_marked_as_such_says_what_to_watch_and_has_no_runb
 
 def test_a_consequence_is_indented_under_its_cause_in_text(analyzer):
     lines = render_report(analyzer.analyze(EXAMPLES / "pool_exhaustion"), "text").splitlines()
-    start = lines.index("    Consequence (critical):")
-    assert lines[start + 1] == ("     1.c1. [CRITICAL 97%] pool_exhaustion: The server's own share of the pool (the "
-                                "hot-standby reserve) is used up while interrupted")
+    start = lines.index("    Consequence (warning):")
+    assert lines[start + 1] == ("     1.c1. [WARNING 80%] pool_exhaustion: One server's own share of a scope is used "
+                                "up while interrupted; its partner still serves the scope")
     assert lines[start + 2].startswith("        server dhcp-b.contoso.com · partner dhcp-a.contoso.com")
     # the symptom's runbook is named; the cause's runbook, the one to run first, is printed in full after it
     assert ("        Runbook: The server has run out of the addresses it may hand out on its own (pool_exhaustion; "
