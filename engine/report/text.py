@@ -106,12 +106,14 @@ def _report(out: _Lines, d: Diagnosis) -> None:
 
     if d.ruled_out:
         out(("Ruled out", "bold underline"))
-        # One line per cause, the reason that shows a fact (a near miss) first; JSON has them all.
+        # One line per cause: the reason that shows a measured near miss ("found clock offset
+        # -0.003 s") before one that only shows the relationship's state (the gate most rules
+        # start with, which says little about the cause); JSON has them all.
         by_cause: dict[str, list] = {}
         for item in d.ruled_out:
             by_cause.setdefault(item.cause, []).append(item)
         for cause, items in by_cause.items():
-            best = max(items, key=lambda item: len(item.evidence) > 0)
+            best = max(items, key=lambda item: (any(e.kind != "pair" for e in item.evidence), bool(item.evidence)))
             more = f" (+{len(items) - 1} more rule{'s' if len(items) > 2 else ''})" if len(items) > 1 else ""
             out(f"  - {cause}: {_clip(best.reason, 200)}{more}")
         out()

@@ -55,3 +55,13 @@ def test_markdown_nests_reasons_and_consequences_under_deeper_headings(analyzer)
         in expected.splitlines()
     assert any(line.startswith("**Watch**: After 2026-11-30T09:48:10Z both sides should move through RecoverDone")
                for line in expected.splitlines())
+
+
+def test_ruled_out_shows_the_measured_near_miss_rather_than_the_state_gate(analyzer):
+    """clock_skew has eight rules; the line names the one that shows the measured offset, not the
+    one that only needed a Normal side (which reads as if skew needed Normal)."""
+    lines = render_report(analyzer.analyze(EXAMPLES / "port_647_blocked"), "text").splitlines()
+    [line] = [line for line in lines if line.startswith("  - clock_skew: ")]
+    assert line.startswith("  - clock_skew: no clock offset measurement on ")
+    assert "with abs offset s above 60; found w32tm on " in line
+    assert line.endswith("(+7 more rules)")
