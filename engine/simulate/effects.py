@@ -272,6 +272,7 @@ def pool_exhaustion(world: World, params: dict) -> None:
     host = world.hosts[side]
     scope = host.scopes[0]
     scope["in_use"] = scope["size"] // 2
+    scope["own_free_used_up"] = (side,)  # its own share is gone; the partner's is still free
     for n in range(world.rng.randrange(5, 30)):
         when = since + timedelta(minutes=30 + 7 * n)
         if when >= world.end:

@@ -116,3 +116,38 @@ def test_a_stuck_side_stays_interrupted_although_connected():
     back = stop + timedelta(minutes=3)
     trace = machine().run(Inputs(service_down={"b": [(stop, back)]}, stuck={"b": back}), T0 + timedelta(hours=3))
     assert trace.final == {"a": "Normal", "b": "CommunicationInterrupted"}
+
+
+def test_rendered_scope_statistics_give_partner_down_the_whole_pool_only_after_mclt(tmp_path):
+    """The rendered Get-DhcpServerv4ScopeStatistics -Failover follows the model: a survivor in
+    PARTNER-DOWN for less than MCLT still hands out only its own share; at MCLT it has the whole
+    free pool (§1.2); a hot-standby standby's share is its reserve."""
+    import dataclasses
+
+    from engine.simulate.render.artifacts import own_free_share
+    from engine.simulate.run import run_scenario
+    from engine.simulate.scenario import Scenario
+
+    for seed in range(40):
+        sim = run_scenario(Scenario(seed, [("partner_down_waiting_mclt", {})], [], "test"))
+        world = sim.world
+        survivor = next(s for s, state in world.trace.final.items() if state == "PartnerDown")
+        if world.relationship["mode"] == "LoadBalance":
+            break
+    host, scope = world.hosts[survivor], world.hosts[survivor].scopes[0]
+    free = scope["size"] - scope["in_use"]
+    entered, mclt = world.trace.entered[survivor], timedelta(seconds=world.relationship["mclt_s"])
+    assert world.end - entered < mclt
+    assert own_free_share(world, host, scope) == free * world.relationship["lb_percent"][survivor] // 100
+    at_mclt = dataclasses.replace(world, end=entered + mclt)
+    assert own_free_share(at_mclt, host, scope) == free
+
+    for seed in range(40):
+        sim = run_scenario(Scenario(seed, [], [], "test"))
+        if sim.world.relationship["mode"] == "HotStandby":
+            break
+    world = sim.world
+    standby = next(s for s, role in world.relationship["role"].items() if role == "Standby")
+    scope = world.hosts[standby].scopes[0]
+    free = scope["size"] - scope["in_use"]
+    assert own_free_share(world, world.hosts[standby], scope) == free * world.relationship["reserve_percent"] // 100

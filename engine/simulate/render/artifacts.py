@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Optional
 
 from ..model import Host, World
+from ..statemachine import owns_whole_pool
 from .psvalues import DateTime, Enum, IPAddress, TimeSpan
 
 _SERVICE_STATUS = {"Running": 4, "Stopped": 1}
@@ -238,11 +239,30 @@ def scopes(world: World, host: Host) -> Output:
                   forms=("json", "list", "cim-table"), table_columns=('ScopeId', 'SubnetMask', 'Name', 'State', 'StartRange', 'EndRange', 'LeaseDuration'))
 
 
+def own_free_share(world: World, host: Host, scope: dict) -> int:
+    """How many of a scope's free addresses `host` may hand out on its own at collection
+    (AddressesFreeOnThisServer): its load-balance share, or in hot standby the reserve on the
+    standby and the rest on the active (failover-knowledge.md §1.3); the whole free pool once
+    PARTNER-DOWN has lasted MCLT (§1.2, owns_whole_pool); none once a fault used it up."""
+    free = scope["size"] - scope["in_use"]
+    if host.side in scope.get("own_free_used_up", ()):
+        return 0
+    trace = world.trace
+    if trace is not None and owns_whole_pool(trace.final.get(host.side), trace.entered.get(host.side),
+                                             timedelta(seconds=world.relationship["mclt_s"]), world.end):
+        return free
+    rel = world.relationship
+    if rel["mode"] == "HotStandby":
+        reserve = free * rel["reserve_percent"] // 100
+        return reserve if rel["role"][host.side] == "Standby" else free - reserve
+    return free * rel["lb_percent"][host.side] // 100
+
+
 def scope_stats(world: World, host: Host) -> Output:
     records = []
     for s in host.scopes:
         free = s["size"] - s["in_use"]
-        mine = free // 2
+        mine = own_free_share(world, host, s)
         records.append({"ScopeId": IPAddress(s["ScopeId"]), "Free": free, "InUse": s["in_use"],
                          "PercentageInUse": round(100 * s["in_use"] / s["size"], 2), "Reserved": len(s["reservations"]),
                          "Pending": 0, "AddressesFreeOnThisServer": mine, "AddressesFreeOnPartnerServer": free - mine,
