@@ -8,7 +8,9 @@ A folder is never modified either: files are only opened for reading.
 from __future__ import annotations
 
 import calendar
+import io
 import os
+import re
 import stat
 import tarfile
 import zipfile
@@ -48,6 +50,19 @@ class Bundle:
     location: str
     files: list[BundleFile]
     skipped: list[ArtifactError] = field(default_factory=list)
+    # Archives that were damaged partway (a truncated .tar.gz): name -> what was kept; the servers
+    # whose folders are missing may have been lost with the rest of the archive.
+    truncated: dict[str, str] = field(default_factory=dict)
+    # The manifest.json of each input when several bundles were merged (paths name their input);
+    # empty for one bundle, whose manifest.json is one of its files.
+    manifests: list[BundleFile] = field(default_factory=list)
+
+    def manifest_files(self) -> list[BundleFile]:
+        """The manifests to read: one per merged input, or the bundle's own manifest.json."""
+        if self.manifests:
+            return list(self.manifests)
+        own = self.get("manifest.json")
+        return [own] if own is not None else []
 
     def get(self, path: str) -> BundleFile | None:
         for item in self.files:
@@ -60,7 +75,45 @@ class Bundle:
 
 
 def open_bundle(path: str | os.PathLike) -> Bundle:
-    """Return the Bundle at `path`; raise BundleError if it cannot be read at all."""
+    """Return the Bundle at `path`; raise BundleError if it cannot be read at all.
+
+    Archives at the top of the bundle (a folder holding the collector script's zips, or a zip of
+    them) are opened too and merged in, one level deep, as `open_bundles` merges its inputs.
+    """
+    return _with_nested(_open_one(path), str(path))
+
+
+def open_bundles(paths: list[str | os.PathLike] | tuple) -> Bundle:
+    """Several bundles (folders or archives, each with one or more server folders) as one.
+
+    A path that does not exist, or that is the only input and cannot be read at all, is a
+    BundleError; of several inputs, one that cannot be read is one problem line and the others
+    are analysed. Two inputs holding the same server folder are a BundleError naming both.
+    """
+    paths = list(paths)
+    if len(paths) == 1:
+        return open_bundle(paths[0])
+    for path in paths:
+        if not Path(path).exists():
+            raise BundleError(str(path), "does not exist (expected a bundle folder, .zip or .tar.gz)")
+    parts: list[tuple[str, Bundle]] = []
+    unreadable: list[BundleError] = []
+    for path in paths:
+        try:
+            parts.extend(_parts(open_bundle(path), str(path)))
+        except BundleError as exc:
+            if "does not exist" in exc.message:
+                raise
+            unreadable.append(exc)
+    if not parts:
+        raise unreadable[0]
+    merged = _merge(parts, " + ".join(str(p) for p in paths))
+    merged.skipped[:0] = [ArtifactError(Path(exc.path).name, exc.message + "; the other bundles were read")
+                          for exc in unreadable]
+    return merged
+
+
+def _open_one(path: str | os.PathLike) -> Bundle:
     location = str(path)
     target = Path(path)
     if not target.exists():
@@ -70,7 +123,7 @@ def open_bundle(path: str | os.PathLike) -> Bundle:
     elif zipfile.is_zipfile(target):
         bundle = _open_zip(target, location)
     elif _is_tar(target):
-        bundle = _open_tar(target, location)
+        bundle = _open_tar(target, location, target.stat().st_size)
     elif target.name.lower().endswith(ZIP_SUFFIXES):
         raise BundleError(location, "is not a readable zip archive (truncated or damaged?)")
     elif target.name.lower().endswith(TAR_SUFFIXES):
@@ -80,6 +133,138 @@ def open_bundle(path: str | os.PathLike) -> Bundle:
     bundle.files = _strip_wrapper(bundle.files)
     bundle.files.sort(key=lambda f: f.path)
     return bundle
+
+
+def _open_bytes(data: bytes, location: str) -> Bundle:
+    """An archive held in memory (a member of a folder or of another archive): never written to
+    disk, read with the same limits as an archive file."""
+    name = location.lower()
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        bundle = _open_zip(io.BytesIO(data), location)
+    elif _is_tar_bytes(data):
+        bundle = _open_tar(io.BytesIO(data), location, len(data))
+    elif name.endswith(ZIP_SUFFIXES):
+        raise BundleError(location, "is not a readable zip archive (truncated or damaged?)")
+    else:
+        raise BundleError(location, "is not a readable tar archive (truncated or damaged?)")
+    bundle.files = _strip_wrapper(bundle.files)
+    bundle.files.sort(key=lambda f: f.path)
+    return bundle
+
+
+def _is_tar_bytes(data: bytes) -> bool:
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
+            archive.next()
+        return True
+    except (tarfile.TarError, OSError, EOFError, zlib_error):
+        return data[:2] == b"\x1f\x8b"  # a gzip cut short is still a (damaged) tar.gz
+
+
+def _is_archive_entry(item: BundleFile) -> bool:
+    """A file at the top of a bundle that is itself a bundle archive: by name, or (in a folder,
+    where a look at its first bytes is cheap) by the zip or gzip signature."""
+    if item.path.lower().endswith(ZIP_SUFFIXES + TAR_SUFFIXES):
+        return True
+    if item.local_path is None:
+        return False
+    try:
+        with open(item.local_path, "rb") as handle:
+            head = handle.read(4)
+    except OSError:
+        return False
+    return head.startswith(b"PK\x03\x04") or head.startswith(b"\x1f\x8b")
+
+
+def _archive_entries(bundle: Bundle) -> list[BundleFile]:
+    return [f for f in bundle.files if "/" not in f.path and _is_archive_entry(f)]
+
+
+def _with_nested(bundle: Bundle, label: str) -> Bundle:
+    """`bundle` with the archives at its top opened and merged in (one level of nesting)."""
+    if not _archive_entries(bundle):
+        return bundle
+    return _merge(_parts(bundle, label), label)
+
+
+def _parts(bundle: Bundle, label: str) -> list[tuple[str, Bundle]]:
+    """The bundles `bundle` holds: itself (without its archives, when anything else is left) and
+    each archive at its top, opened in memory. Archives inside those are not opened."""
+    nested = _archive_entries(bundle)
+    if not nested:
+        return [(label, bundle)]
+    rest = Bundle(bundle.location, [f for f in bundle.files if f not in nested], list(bundle.skipped),
+                  dict(bundle.truncated))
+    parts: list[tuple[str, Bundle]] = []
+    for item in nested:
+        # named as problem lines name files: relative to what the user gave, never an absolute path
+        where = item.path if Path(label).is_dir() else f"{Path(label).name}:{item.path}"
+        shown = str(Path(label) / item.path) if Path(label).is_dir() else f"{label}:{item.path}"  # in errors
+        try:
+            data = item.reader()
+            inner = _open_bytes(data, where)
+        except ArtifactError as exc:
+            rest.skipped.append(exc)
+            continue
+        except BundleError as exc:
+            rest.skipped.append(ArtifactError(item.path, exc.message))
+            continue
+        for deeper in _archive_entries(inner):
+            inner.files.remove(deeper)
+            inner.skipped.append(ArtifactError(f"{where}:{deeper.path}", "is an archive inside an archive "
+                                               "inside the bundle; only one level is opened: unpack it"))
+        parts.append((shown, inner))
+    if rest.files or rest.skipped or not parts:
+        parts.insert(0, (label, rest))
+    return parts
+
+
+def _merge(parts: list[tuple[str, Bundle]], location: str) -> Bundle:
+    """One bundle of several: their server folders side by side (a folder in two of them is an
+    error naming both), their manifests kept apart (each names its input), loose files at the top
+    kept once."""
+    from .parsers import recognise  # local: parsers import nothing from here
+
+    files: list[BundleFile] = []
+    skipped: list[ArtifactError] = []
+    truncated: dict[str, str] = {}
+    manifests: list[BundleFile] = []
+    owner: dict[str, str] = {}   # server folder (lower case) -> the input that holds it
+    tops: dict[str, str] = {}    # loose file at the top (lower case) -> the input that holds it
+    total = 0
+    for label, part in parts:
+        name = Path(label.split(":")[-1]).name if ":" in label else Path(label).name
+        for folder in part.server_folders():
+            first = owner.get(folder.lower())
+            if first is not None and first != label:
+                raise BundleError(f"{first} and {label}", f"both hold the server folder {folder!r}; "
+                                  "give each server's outputs once (keep the newer collection)")
+            owner[folder.lower()] = label
+        skipped.extend(part.skipped)
+        truncated.update(part.truncated)
+        manifests.extend(part.manifests)
+        for item in part.files:
+            if "/" not in item.path:
+                if item.path.lower() == "manifest.json":
+                    manifests.append(BundleFile(f"{name}/manifest.json", item.size, item.reader, item.mtime,
+                                                item.local_path))
+                    continue
+                first = tops.get(item.path.lower())
+                if first is not None:
+                    if recognise(item.path) is not None or not _IGNORED_TOP.search(item.path):
+                        skipped.append(ArtifactError(f"{name}/{item.path}", f"has the name of a file at the "
+                                                     f"top of {first}, which was read instead; not read"))
+                    continue
+                tops[item.path.lower()] = label
+            total += item.size
+            if total > MAX_TOTAL_BYTES:
+                raise BundleError(location, f"unpacks to more than {MAX_TOTAL_BYTES >> 30} GiB")
+            files.append(item)
+    files.sort(key=lambda f: f.path)
+    return Bundle(location, files, skipped, truncated, manifests)
+
+
+_IGNORED_TOP = re.compile(r"^(readme(\.\w+)?|\.ds_store|thumbs\.db|desktop\.ini)$", re.I)
 
 
 def looks_like_archive(path: str | os.PathLike) -> bool:
@@ -150,7 +335,7 @@ def _safe_member_path(name: str, location: str) -> str | None:
     return "/".join(parts)
 
 
-def _open_zip(target: Path, location: str) -> Bundle:
+def _open_zip(target: Path | io.BytesIO, location: str) -> Bundle:
     try:
         archive = zipfile.ZipFile(target)
         infos = archive.infolist()
@@ -208,13 +393,15 @@ def _zip_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo, rel: str) -> Ca
     return read
 
 
-def _open_tar(target: Path, location: str) -> Bundle:
+def _open_tar(target: Path | io.BytesIO, location: str, compressed_size: int) -> Bundle:
     try:
-        archive = tarfile.open(target, "r:*")
+        archive = tarfile.open(target, "r:*") if isinstance(target, Path) else \
+            tarfile.open(fileobj=target, mode="r:*")
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise BundleError(location, f"is not a readable tar archive ({exc})") from None
     files: list[BundleFile] = []
     skipped: list[ArtifactError] = []
+    truncated: dict[str, str] = {}
     members: list[tarfile.TarInfo] = []
     try:
         for member in archive:  # one by one, so a truncated archive still yields its first members
@@ -224,10 +411,12 @@ def _open_tar(target: Path, location: str) -> Bundle:
     except (tarfile.TarError, OSError, EOFError, zlib_error) as exc:
         if not members:
             raise BundleError(location, f"is not a readable tar archive ({exc})") from None
-        skipped.append(ArtifactError(Path(location).name, f"is damaged after {len(members)} members "
-                                                         f"({exc}); the rest of it is lost"))
+        name = _archive_name(location)
+        truncated[name] = f"only its first {len(members)} members could be read"
+        skipped.append(ArtifactError(name, f"is damaged after {len(members)} members "
+                                           f"({exc}); the rest of it is lost"))
     total = 0
-    compressed = max(target.stat().st_size, 1)
+    compressed = max(compressed_size, 1)
     for member in members:
         if member.isdir():
             continue
@@ -245,7 +434,13 @@ def _open_tar(target: Path, location: str) -> Bundle:
         if total > MAX_TOTAL_BYTES or (total > _RATIO_FLOOR and total > MAX_RATIO * compressed):
             raise BundleError(location, "unpacks to far more than its compressed size (a tar bomb?)")
         files.append(BundleFile(rel, member.size, _tar_reader(archive, member, rel), float(member.mtime)))
-    return Bundle(location, files, skipped)
+    return Bundle(location, files, skipped, truncated)
+
+
+def _archive_name(location: str) -> str:
+    """How problem lines name an archive: its file name (a member of a folder or archive: the
+    member's path after the outer archive)."""
+    return location.split(":", 1)[1] if ":" in location and not Path(location).exists() else Path(location).name
 
 
 def _tar_reader(archive: tarfile.TarFile, member: tarfile.TarInfo, rel: str) -> Callable[[], bytes]:

@@ -142,6 +142,7 @@ class Diagnosis:
     capture: dict[str, Any] = field(default_factory=dict)  # engine/capture.py: collector, times, warnings
     suppressed: list[Suppressed] = field(default_factory=list)
     expired_suppressions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how files were read, nothing lost (not problems)
 
     @property
     def exit_code(self) -> int:
@@ -178,7 +179,8 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
     verdict = _verdict(findings, relationships, unexplained, unread)
     if verdict == "healthy" and observations:
         verdict = "warning"
-    problems = [p.one_line() for p in extraction.problems]
+    problems = [p.one_line() for p in extraction.problems if not getattr(p, "note", False)]
+    notes = [p.one_line() for p in extraction.problems if getattr(p, "note", False)]
     summary = _summary(verdict, findings, relationships, unexplained, unread)
     if findings and unchecked and findings[0].relationship == unchecked[0]["relationship"]:
         alternative = unchecked[0]["causes"][1]
@@ -196,7 +198,7 @@ def build_diagnosis(kb: KnowledgeBase, extraction: Extraction, facts: list[Fact]
                      [dataclasses.asdict(record) for record in extraction.artifacts],
                      competing, extraction.capture.as_dict(),
                      suppressed=_suppressed(hidden, suppressions),
-                     expired_suppressions=_expired(expired))
+                     expired_suppressions=_expired(expired), notes=notes)
 
 
 def _suppression_note(hidden: list[Finding], shown: list[Finding]) -> str:
@@ -501,7 +503,7 @@ def _misses(kb: KnowledgeBase, index: dict[str, list[Fact]], extraction: Extract
             continue
         for rule in kb.rules_for(cause):
             miss = explain_miss(rule, index, prefer=lambda p, c, b: len(_closest(p, c, b)))
-            gap = _gap(kb, rule, miss, index, collected, missing)
+            gap = _gap(kb, rule, miss, index, collected, missing, sorted(extraction.truncated))
             if gap:
                 not_evaluated.append(NotEvaluated(cause, rule.id, *gap))
             else:
@@ -510,8 +512,11 @@ def _misses(kb: KnowledgeBase, index: dict[str, list[Fact]], extraction: Extract
 
 
 def _gap(kb: KnowledgeBase, rule: Rule, miss: Miss, index: dict[str, list[Fact]],
-         collected: set[str], missing: set[tuple[str, str]]) -> tuple[str, str] | None:
-    """Why the rule could not be evaluated (what is missing, what would settle it), or None."""
+         collected: set[str], missing: set[tuple[str, str]], truncated: Sequence[str] = ()) -> tuple[str, str] | None:
+    """Why the rule could not be evaluated (what is missing, what would settle it), or None.
+
+    `truncated` names archives damaged partway: a server (or file) missing from the bundle may
+    then have been lost with the rest of the archive, so the gap says so instead of "not collected"."""
     if miss.stage != "match":
         return None
     pattern = next(p for p in rule.patterns if p.alias == miss.alias)
@@ -547,12 +552,22 @@ def _gap(kb: KnowledgeBase, rule: Rule, miss: Miss, index: dict[str, list[Fact]]
         lacking = sorted(set().union(*(tested - set(f.fields) for f in blocked_by_gaps)))
         return (f"{', '.join(lacking)} of {summarise(blocked_by_gaps[0])}",
                 f"collect {artifact_names} again once it can measure")
+    lost_with = " and ".join(truncated)
     for server in servers:
         if server not in collected:
+            if truncated:
+                return (f"{pattern.kind} facts about {server}, whose files are not in the readable part of "
+                        f"{lost_with} (truncated: they may have been lost with the rest of it)",
+                        f"send {lost_with} again complete, or collect a bundle from {server} ({artifact_names})",
+                        server)
             return (f"{pattern.kind} facts about {server}, which was not collected",
                     f"collect a bundle from {server} ({artifact_names})", server)
         lacking = sorted(a for s, a in missing if s == server and any(a.startswith(f) for f in families))
         if lacking:
+            if truncated:
+                return (f"{pattern.kind} facts about {server} ({', '.join(lacking)} not in the readable part "
+                        f"of the truncated {lost_with})",
+                        f"send {lost_with} again complete, or collect {', '.join(lacking)} on {server}")
             return (f"{pattern.kind} facts about {server} ({', '.join(lacking)} not in the bundle)",
                     f"collect {', '.join(lacking)} on {server}")
     if not servers and not index.get(pattern.kind):

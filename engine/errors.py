@@ -26,10 +26,11 @@ class BundleError(FodocError):
 class ArtifactError(FodocError):
     """One artifact (or one record in it) cannot be read; the rest of the bundle still is."""
 
-    def __init__(self, path: str, message: str, record: str | None = None):
+    def __init__(self, path: str, message: str, record: str | None = None, note: bool = False):
         self.path = path
         self.record = record
         self.message = message
+        self.note = note  # True: nothing was lost (the file was read; this says how), a "Notes" line
         where = f"{path} ({record})" if record else path
         super().__init__(f"{where}: {message}")
 

@@ -65,16 +65,19 @@ class Extraction:
     failover_read: list[str] = field(default_factory=list)  # servers whose failover output was
                                                             # read completely (empty = none)
     capture: Capture = field(default_factory=Capture)       # collector, collection times, warnings
+    server_ids: dict[str, str] = field(default_factory=dict)  # server folder -> the server's resolved id
+    truncated: dict[str, str] = field(default_factory=dict)   # archives damaged partway (Bundle.truncated)
 
 
 def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
     problems = Problems()
-    problems.items.extend(bundle.skipped)
+    problems.extend(bundle.skipped)
     facts: list[Fact] = []
     records: list[ArtifactRecord] = []
     families: dict[str, set[str]] = {}
     failover_read: set[str] = set()
-    manifest = _read_manifest(bundle.get("manifest.json"), problems)
+    manifests = [(item.path, _read_manifest(item, problems)) for item in bundle.manifest_files()]
+    manifest = _merged_manifest([doc for _, doc in manifests])
     folders = bundle.server_folders()
     by_content = recognise_by_content(bundle, folders, problems)
     folders = sorted(set(folders) | {p.server for p in by_content.values() if p.server is not None})
@@ -121,7 +124,7 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
             produced = list(parse(artifact, problems))
         except ArtifactError as exc:
             record.status = "unreadable"
-            problems.items.append(exc)
+            problems.append(exc)
             continue
         except (RecursionError, MemoryError, ValueError, TypeError, KeyError) as exc:
             record.status = "unreadable"
@@ -142,7 +145,8 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
     if not folders:
         problems.add("(bundle)", "has no server folders; expected one folder per DHCP server holding its "
                      "outputs (see docs/bundle-format.md)")
-    facts.extend(_manifest_facts(manifest, problems))
+    for path, doc in manifests:
+        facts.extend(_manifest_facts(doc, problems, path))
     identities = build_identities(facts, folders)
     for conflict in identities.conflicts:
         problems.add("(server names)", conflict)
@@ -166,7 +170,8 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
     read = {r.path: identities.canonical(r.server) for r in records if r.status == "read" and r.server}
     capture = read_capture(bundle, manifest, facts, identities.canonical, read)
     return Extraction(facts, problems.summarised(), records, servers, manifest,
-                      sorted(collected), capture)
+                      sorted(collected), capture, {folder: identities.canonical(folder) for folder in folders},
+                      dict(bundle.truncated))
 
 
 def recognise_by_content(bundle: Bundle, folders: list[str], problems: Problems) -> dict[str, Placement]:
@@ -183,7 +188,7 @@ def recognise_by_content(bundle: Bundle, folders: list[str], problems: Problems)
         try:
             data = _head(item)
         except ArtifactError as exc:
-            problems.items.append(exc)
+            problems.append(exc)
             continue
         (loose if "/" not in item.path else in_folder)[item.path] = data
     if not loose and not in_folder:
@@ -208,7 +213,7 @@ def _noting_bom(item: BundleFile, problems: Problems) -> Callable[[], bytes]:
         note = bom_mismatch(data)
         if note is not None and not noted:
             noted.append(note)
-            problems.add(item.path, note, lost=False)
+            problems.add(item.path, note, note=True)
         return data
     return read
 
@@ -254,7 +259,7 @@ def _read_manifest(item: BundleFile | None, problems: Problems) -> dict:
     try:
         doc = json.loads(decode(item.reader(), item.path))
     except ArtifactError as exc:
-        problems.items.append(exc)
+        problems.append(exc)
         return {}
     except json.JSONDecodeError as exc:
         problems.add(item.path, f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
@@ -271,7 +276,28 @@ def _read_manifest(item: BundleFile | None, problems: Problems) -> dict:
     return doc
 
 
-def _manifest_facts(manifest: dict, problems: Problems) -> list[Fact]:
+def _merged_manifest(docs: list[dict]) -> dict:
+    """The manifests of several merged bundles as one: every server's entry (collection time,
+    errors), the latest creation time, the format and collector of the first that names them."""
+    docs = [doc for doc in docs if doc]
+    if len(docs) <= 1:
+        return docs[0] if docs else {}
+    merged: dict = {}
+    servers: dict = {}
+    created = [doc["created"] for doc in docs if isinstance(doc.get("created"), str)]
+    for doc in docs:
+        for key in ("format", "collector"):
+            if key in doc and key not in merged:
+                merged[key] = doc[key]
+        for name, info in (doc.get("servers") or {}).items():
+            servers.setdefault(name, info)
+    if created:
+        merged["created"] = max(created)
+    merged["servers"] = servers
+    return merged
+
+
+def _manifest_facts(manifest: dict, problems: Problems, path: str = "manifest.json") -> list[Fact]:
     """collector_error facts from manifest.json, each also shown as a problem line.
 
     Only an error about the whole server ("*") can mean the host was unreachable: one probe
@@ -280,25 +306,25 @@ def _manifest_facts(manifest: dict, problems: Problems) -> list[Fact]:
     facts = []
     for server, info in sorted((manifest.get("servers") or {}).items()):
         if not isinstance(info, dict):
-            problems.add("manifest.json", f"servers.{server} must be an object with collected_at and errors")
+            problems.add(path, f"servers.{server} must be an object with collected_at and errors")
             continue
         errors = info.get("errors") or []
         if not isinstance(errors, list):
-            problems.add("manifest.json", f"servers.{server}.errors must be a list of "
+            problems.add(path, f"servers.{server}.errors must be a list of "
                                           "{artifact, message} objects")
             continue
         for number, error in enumerate(errors, start=1):
             where = f"servers.{server}.errors[{number}]"
             if not isinstance(error, dict) or not isinstance(error.get("message"), str) or not error["message"]:
-                problems.add("manifest.json", "expected {artifact, message} with a message", record=where)
+                problems.add(path, "expected {artifact, message} with a message", record=where)
                 continue
             message = " ".join(error["message"].split())
             artifact = str(error.get("artifact") or "*")
             facts.append(Fact("collector_error", {
                 "server": server, "artifact": artifact, "message": message,
                 "unreachable": artifact == "*" and bool(_UNREACHABLE.search(message))},
-                Source("manifest.json", where)))
-            problems.add("manifest.json", f"the collector could not get {artifact if artifact != '*' else 'anything'} "
+                Source(path, where)))
+            problems.add(path, f"the collector could not get {artifact if artifact != '*' else 'anything'} "
                                           f"from {server}: {message[:300]}", record=where)
     return facts
 

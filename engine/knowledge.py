@@ -23,15 +23,28 @@ class RunbookLibrary:
     of them on every run would cost more than the analysis; `load_all` validates every one.
     """
 
-    def __init__(self, directories: list[Path]):
+    def __init__(self, directories: list[Path], site: list[Path] | None = None):
         self._paths: dict[str, Path] = {}
+        self._site: list[Path] = []  # files of the site directories: validated up front (validate_site)
+        site_dirs = {Path(d) for d in site or []}
         for directory in directories:
             directory = Path(directory)
             if not directory.is_dir():
                 raise RunbookError(str(directory), "is not a directory of runbooks")
             for path in sorted(directory.glob("*.yaml")):
                 self._paths[path.stem] = path
+                if directory in site_dirs:
+                    self._site.append(path)
         self._loaded: dict[str, Runbook] = {}
+
+    def validate_site(self) -> None:
+        """Load every runbook of the site directories now: a broken one stops the run with its
+        file and line (RunbookError) instead of a finding whose runbook "could not be rendered".
+        The shipped runbooks stay lazy (they are tested, and loading them all costs time)."""
+        for path in self._site:
+            runbook = load_runbook(path)  # checks cause == file name
+            if self._paths.get(path.stem) == path:
+                self._loaded[path.stem] = runbook
 
     def __contains__(self, cause: object) -> bool:
         return cause in self._paths
@@ -84,8 +97,9 @@ def load_knowledge_base(rule_dirs: list[Path] | None = None,
     """
     catalog = load_catalog(shipped_dir("facts"))
     rules = load_rules([shipped_dir("rules")] + list(rule_dirs or []), catalog)
-    runbooks = RunbookLibrary([shipped_dir("runbooks")] + runbook_dirs_of(list(rule_dirs or []))
-                              + list(runbook_dirs or []))
+    site = runbook_dirs_of(list(rule_dirs or [])) + [Path(d) for d in runbook_dirs or []]
+    runbooks = RunbookLibrary([shipped_dir("runbooks")] + site, site=site)
+    runbooks.validate_site()
     expected = expected_behaviour_causes(rules)
     causes = {rule.cause for rule in rules}
     for rule in rules:

@@ -129,11 +129,31 @@ def test_missing_path_is_one_line_exit_3(tmp_path, capsys):
                    ".zip or .tar.gz)\n")
 
 
-def test_empty_folder_is_unknown(tmp_path, capsys):
+def test_empty_folder_is_one_line_and_no_report(tmp_path, capsys):
     code, out, err = run(capsys, "diagnose", str(tmp_path), "--format", "json")
+    assert (code, out) == (3, "")
+    assert err == (f"fodoc: error: {tmp_path}: holds no files (expected one folder per DHCP server with its "
+                   "outputs, or the zips Collect-FailoverFacts.ps1 writes; see docs/bundle-format.md)\n")
+
+
+def test_a_folder_with_no_readable_artifact_is_one_line_and_no_report(tmp_path, capsys):
+    (tmp_path / "README.md").write_text("what the customer sent\n")
+    (tmp_path / "DHCP-A").mkdir()
+    (tmp_path / "DHCP-A" / "notes.txt").write_text("nothing fodoc knows\n")
+    code, out, err = run(capsys, "diagnose", str(tmp_path))
+    assert (code, out) == (3, "")
+    assert err == (f"fodoc: error: {tmp_path}: none of its 2 file(s) could be read as an output fodoc knows "
+                   "(DHCP-A/notes.txt: is not a known artifact (see docs/bundle-format.md for the file names fodoc "
+                   "reads); ignored); 'fodoc inspect' lists what each file was taken for\n")
+
+
+def test_a_bundle_whose_files_were_read_but_hold_no_relationship_is_a_report(tmp_path, capsys):
+    shutil.copytree(EXAMPLES / "healthy", tmp_path / "b")
+    for failover in (tmp_path / "b").glob("*/failover.*"):
+        failover.unlink()
+    code, out, err = run(capsys, "diagnose", str(tmp_path / "b"), "--format", "json")
     report = json.loads(out)
     assert (code, report["verdict"], err) == (3, "unknown", "")
-    assert report["summary"] == "No failover relationship could be read from the bundle; nothing can be concluded."
 
 
 def test_truncated_zip(tmp_path, capsys):

@@ -37,28 +37,36 @@ def diagnosis_options(command):
 
 
 @cli.command()
-@click.argument("bundle", type=click.Path(path_type=Path))
+@click.argument("bundles", metavar="BUNDLE...", nargs=-1, required=True, type=click.Path(path_type=Path))
 @diagnosis_options
-def diagnose(bundle: Path, fmt: str, engine: str, output: Path | None, rule_dirs: tuple[Path, ...],
+def diagnose(bundles: tuple[Path, ...], fmt: str, engine: str, output: Path | None, rule_dirs: tuple[Path, ...],
              runbook_dirs: tuple[Path, ...], site_config: Path | None, script: Path | None,
              color: bool | None) -> None:
     """Diagnose a captured BUNDLE (a folder, .zip or .tar.gz) and print the root cause.
 
+    Several BUNDLEs (e.g. the zip Collect-FailoverFacts.ps1 wrote on each partner) are merged
+    into one analysis, as is a folder holding such zips; a server folder in two of them is an
+    error.
+
     Exit code: 0 healthy, 1 warning, 2 critical, 3 unknown or unusable input.
     """
-    refuse_writing_over(bundle, output, script)
-    sys.exit(report_diagnosis(bundle, fmt, engine, output, rule_dirs, runbook_dirs, site_config, script, color))
+    for bundle in bundles:
+        refuse_writing_over(bundle, output, script)
+    sys.exit(report_diagnosis(list(bundles), fmt, engine, output, rule_dirs, runbook_dirs, site_config, script,
+                              color))
 
 
-def report_diagnosis(bundle: Path, fmt: str, engine: str, output: Path | None, rule_dirs: tuple[Path, ...],
-                     runbook_dirs: tuple[Path, ...], site_config: Path | None, script: Path | None,
-                     color: bool | None) -> int:
-    """Analyse `bundle`, print or write the report (and the runbook script); return the exit code."""
+def report_diagnosis(bundle: Path | list[Path], fmt: str, engine: str, output: Path | None,
+                     rule_dirs: tuple[Path, ...], runbook_dirs: tuple[Path, ...], site_config: Path | None,
+                     script: Path | None, color: bool | None) -> int:
+    """Analyse `bundle` (or several, merged), print or write the report (and the runbook script);
+    return the exit code."""
     from ..pipeline import Analyzer
 
     site = find_site_config(site_config, list(rule_dirs))
     analyzer = Analyzer(engine, list(rule_dirs), list(runbook_dirs), site=site)
-    diagnosis = analyzer.analyze(bundle)
+    warn_unknown_suppressions(site, [rule.id for rule in analyzer.kb.rules])
+    diagnosis = analyzer.analyze(bundle if isinstance(bundle, list) else [bundle], require_artifacts=True)
     use_color = sys.stdout.isatty() if color is None and output is None else bool(color)
     text = render_report(diagnosis, fmt, color=use_color)
     if output is not None:
@@ -70,6 +78,19 @@ def report_diagnosis(bundle: Path, fmt: str, engine: str, output: Path | None, r
     return diagnosis.exit_code
 
 
+def warn_unknown_suppressions(site, rule_ids: list[str]) -> None:
+    """One warning line per suppression of a rule id no loaded rule has (a typo suppresses
+    nothing, and the admin believes it does); the run goes on, as `rules lint` only warns too."""
+    from ..catalog import suggest
+
+    for suppression in site.suppressions:
+        if suppression.rule not in rule_ids:
+            hint = suggest(suppression.rule, rule_ids)
+            click.echo(f"fodoc: warning: {suppression.where}: suppresses rule {suppression.rule!r}, which does not "
+                       f"exist" + (f" (did you mean {hint!r}?)" if hint else "") + "; it suppresses nothing",
+                       err=True)
+
+
 def refuse_writing_over(bundle: Path | None, output: Path | None, script: Path | None) -> None:
     """Refuse -o/--script aimed at the bundle (the archive itself, or a file inside the folder,
     existing or about to be written by `why --keep-bundle`), or both at one file: the report
@@ -77,12 +98,13 @@ def refuse_writing_over(bundle: Path | None, output: Path | None, script: Path |
     for target in (output, script):
         if target is None or bundle is None:
             continue
+        what, option = ("the report", "-o") if target is output else ("the runbook script", "--script")
         if _same_file(target, bundle):
-            raise UsageError(f"{target}: refusing to overwrite the bundle {bundle} with the report "
-                             "(bundles are never modified)")
+            raise UsageError(f"{target}: refusing to overwrite the bundle {bundle} with {what} "
+                             f"({option}; bundles are never modified)")
         if (bundle.is_dir() or not bundle.exists()) and _inside(target, bundle):
-            raise UsageError(f"{target}: refusing to write inside the bundle {bundle} "
-                             "(bundles are never modified)")
+            raise UsageError(f"{target}: refusing to write inside the bundle {bundle}: {option} names a file "
+                             "in it (bundles are never modified)")
     if output is not None and script is not None and _same_file(output, script) \
             and not (output.exists() and not output.is_file()):  # one device (/dev/null) for both is fine
         raise UsageError(f"{output}: -o and --script name the same file; give each its own")
@@ -110,9 +132,15 @@ def _inside(path: Path, folder: Path) -> bool:
 def _write_script(diagnosis, path: Path) -> None:
     from ..runbooks import to_script
 
-    top = next((f for f in diagnosis.findings if f.runbook is not None), None)
+    # The top finding that has (or should have had) a runbook: one whose runbook failed to render
+    # is named, never silently replaced by the next finding's runbook.
+    top = next((f for f in diagnosis.findings if f.runbook is not None or f.runbook_error is not None), None)
     if top is None:
         click.echo(f"fodoc: no runbook to write to {path}: no fault with a runbook was found", err=True)
+        return
+    if top.runbook is None:
+        click.echo(f"fodoc: no runbook written to {path}: the {top.cause} runbook of the top finding could not "
+                   f"be rendered ({top.runbook_error})", err=True)
         return
     write_atomically(path, to_script(top.runbook))
     click.echo(f"fodoc: wrote the {top.cause} runbook to {path} (try it first with -WhatIf)", err=True)

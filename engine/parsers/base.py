@@ -71,20 +71,38 @@ class Problems:
     _counts: dict[str, int] = field(default_factory=dict)
     _lost: dict[str, int] = field(default_factory=dict)
     _suppressed: dict[str, int] = field(default_factory=dict)
+    _seen: set = field(default_factory=set)
 
-    def add(self, path: str, message: str, record: str | None = None, lost: bool = True) -> None:
+    def add(self, path: str, message: str, record: str | None = None, lost: bool = True,
+            note: bool = False) -> None:
         """Record a problem; past `per_file_limit` for one file, only count it (a damaged log of
         a million records must not produce a million report lines).
 
         `lost` says a record was skipped; False when only a value of a kept record was left out.
+        `note`: nothing at all was left out, the line only says how the file was read (a time zone
+        assumed, a byte-order mark that lied): reported under "Notes", not "Could not read".
+        The same line twice (one file read by two steps) is kept once.
         """
+        self.append(ArtifactError(path, message, record, note=note), lost=lost and not note)
+
+    def append(self, problem: ArtifactError, lost: bool = True) -> None:
+        """Record an ArtifactError raised while reading (see `add`); an exact repeat is dropped."""
+        key = (problem.path, problem.record, problem.message)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        path = problem.path
         self._counts[path] = self._counts.get(path, 0) + 1
         if lost:
             self._lost[path] = self._lost.get(path, 0) + 1
         if self._counts[path] > self.per_file_limit:
             self._suppressed[path] = self._suppressed.get(path, 0) + 1
             return
-        self.items.append(ArtifactError(path, message, record))
+        self.items.append(problem)
+
+    def extend(self, problems) -> None:
+        for problem in problems:
+            self.append(problem)
 
     def records_lost(self, path: str) -> int:
         return self._lost.get(path, 0)

@@ -73,12 +73,12 @@ def read_csv(artifact: Artifact, problems: Problems) -> Iterator[EventRecord]:
     if parsed and artifact.utc_offset_minutes is None:
         problems.add(artifact.path, "holds local times without a time zone (Event Viewer CSV); they were "
                                     f"read as UTC ({order.order} dates{settled_by}), so compare them with other files "
-                                    "with care", lost=False)
+                                    "with care", note=True)
     elif parsed:
         problems.add(artifact.path, "holds local times without a time zone (Event Viewer CSV); they were read "
                                     f"with the server's UTC offset at collection ({_minutes(offset)}, from "
                                     f"computer.json; {order.order} dates{settled_by}), so times from the other side of a "
-                                    "daylight-saving change are an hour off", lost=False)
+                                    "daylight-saving change are an hour off", note=True)
     number = 0
     for line, row, stamp in parsed:
         number += 1

@@ -23,5 +23,5 @@ def console_text(artifact: Artifact, problems: Problems) -> str:
         if b"\x00" in data[:4096]:
             raise
         problems.add(artifact.path, f"is not UTF-8 or UTF-16 ({exc.message}); read as OEM code page 850, what "
-                                    "cmd.exe redirection writes on Western European systems", lost=False)
+                                    "cmd.exe redirection writes on Western European systems", note=True)
         return data.decode(OEM_CODEPAGE).replace("\r\n", "\n").replace("\r", "\n")

@@ -30,6 +30,7 @@ def diagnosis_to_dict(d: Diagnosis) -> dict[str, Any]:
         "not_evaluated": [_plain(n) for n in d.not_evaluated],
         "timeline": d.timeline,
         "problems": d.problems,
+        "notes": d.notes,
         "suppressed": [_plain(item) for item in d.suppressed],
         "expired_suppressions": d.expired_suppressions,
     }

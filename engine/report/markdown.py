@@ -134,5 +134,7 @@ def _sections(d: Diagnosis) -> list[str]:
         lines.append("")
     if d.problems:
         lines += ["## Could not read", ""] + [f"- {_md(p)}" for p in d.problems] + [""]
+    if d.notes:
+        lines += ["## Notes (read, nothing lost)", ""] + [f"- {_md(n)}" for n in d.notes] + [""]
     lines.append(f"Verdict: **{d.verdict}** (exit {d.exit_code}, engine {d.engine})")
     return lines

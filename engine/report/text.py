@@ -142,6 +142,11 @@ def _report(out: _Lines, d: Diagnosis) -> None:
         for problem in d.problems:
             out(f"  - {problem}")
         out()
+    if d.notes:
+        out(("Notes (read, nothing lost)", "bold underline"))
+        for note in d.notes:
+            out(f"  - {note}")
+        out()
     out(("Verdict: ", "bold"), (d.verdict.upper(), _VERDICT_STYLE[d.verdict]),
         f" (exit {d.exit_code}; engine {d.engine})")
 

@@ -47,8 +47,9 @@ def test_output_aimed_at_the_bundle_archive_is_refused_and_the_archive_untouched
     before = bundle.read_bytes()
     code, out, err = run(capsys, "diagnose", str(bundle), flag, str(bundle))
     assert (code, out) == (3, "")
-    assert err == (f"fodoc: error: {bundle}: refusing to overwrite the bundle {bundle} with the report "
-                   "(bundles are never modified)\n")
+    what = "the report (-o" if flag == "-o" else "the runbook script (--script"
+    assert err == (f"fodoc: error: {bundle}: refusing to overwrite the bundle {bundle} with {what}; "
+                   "bundles are never modified)\n")
     assert bundle.read_bytes() == before
 
 
@@ -83,7 +84,7 @@ def test_why_refuses_a_report_over_the_bundle_it_keeps_before_collecting(tmp_pat
                          "--keep-bundle", str(kept), "-o", str(kept))
     assert (code, out) == (3, "")
     assert err == (f"fodoc: error: {kept}: refusing to overwrite the bundle {kept} with the report "
-                   "(bundles are never modified)\n")
+                   "(-o; bundles are never modified)\n")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -92,7 +93,9 @@ def test_why_refuses_a_report_inside_the_folder_it_is_about_to_keep(tmp_path, ca
     kept = tmp_path / "kept"
     code, _, err = run(capsys, "why", "--server", "127.0.0.1", "--port", "1", "--user", "x",
                        "--keep-bundle", str(kept), "--script", str(kept / "fix.ps1"))
-    assert code == 3 and "refusing to write inside the bundle" in err
+    assert code == 3
+    assert err == (f"fodoc: error: {kept / 'fix.ps1'}: refusing to write inside the bundle {kept}: --script "
+                   "names a file in it (bundles are never modified)\n")
     assert list(tmp_path.iterdir()) == []
 
 

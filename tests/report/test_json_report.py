@@ -14,7 +14,7 @@ def test_top_level_keys_and_schema_version():
     report = json.loads(render_report(Analyzer("native").analyze(EXAMPLES / "port_647_blocked"), "json"))
     assert list(report) == ["schema", "verdict", "exit_code", "summary", "engine", "bundle", "relationships",
                             "findings", "competing", "unexplained", "unread", "observations", "ruled_out", "not_evaluated", "timeline",
-                            "problems", "suppressed", "expired_suppressions"]
+                            "problems", "notes", "suppressed", "expired_suppressions"]
     assert report["schema"] == "fodoc.diagnosis/1"
     finding = report["findings"][0]
     assert list(finding) == ["rank", "cause", "title", "severity", "confidence", "server", "partner",

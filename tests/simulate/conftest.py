@@ -54,4 +54,6 @@ def problem_places(diagnosis) -> list[str]:
 
 
 def csv_note_places(diagnosis) -> list[str]:
-    return sorted(p.split(":", 1)[0] for p in diagnosis.problems if CSV_TIME_NOTE in p)
+    """The CSV time-zone notes are Notes (the file was read), never under Could not read."""
+    assert not [p for p in diagnosis.problems if CSV_TIME_NOTE in p]
+    return sorted(p.split(":", 1)[0] for p in diagnosis.notes if CSV_TIME_NOTE in p)
