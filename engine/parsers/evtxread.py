@@ -288,9 +288,10 @@ class _Gaps:
     "read" counts only the records that became events — the number `fodoc inspect` shows.
 
     The Rust parser reports two kinds of damage: a chunk it skips ("Failed to parse chunk number
-    N"; one error can stand for several chunks: the twelve zeroed chunks of the public damaged
-    sample give two, hence "stretches") and a record it cannot decode ("Failed to parse record
-    number N"); the line names each kind by what it is.
+    N": its header is bad) and a record it cannot decode ("Failed to parse record number N"); the
+    line names each kind by what it is. A chunk that is all zeros it skips without a word (that is
+    what unused space looks like), so the public damaged sample, with ten such chunks and two
+    whose headers were zeroed, gives two errors: its lost records show only in the id gaps.
     """
 
     def __init__(self, path: str, problems: Problems):
@@ -326,7 +327,7 @@ class _Gaps:
         chunks = len(self.reasons) - records
         what = []
         if chunks:
-            what.append("a damaged chunk" if chunks == 1 else f"{chunks} damaged stretches of chunks")
+            what.append("a damaged chunk" if chunks == 1 else f"{chunks} damaged chunks")
         if records:
             what.append("a record that could not be decoded" if records == 1 else
                         f"{records} records that could not be decoded")

@@ -108,6 +108,20 @@ def test_an_unusable_record_is_not_counted_as_read(parse_bytes):
     assert len(lines) == 2
 
 
+def test_damaged_chunks_are_counted_as_chunks(parse_bytes):
+    """Two chunks whose header is zeroed are two errors of the parser, two damaged chunks (the
+    line said "2 damaged stretches of chunks"; an all-zero chunk gives no error at all)."""
+    data = bytearray(system_bytes())
+    for chunk in (1, 2):
+        data[HEADER + chunk * CHUNK:HEADER + chunk * CHUNK + 8] = bytes(8)
+    facts, problems = parse_bytes(bytes(data), SYSTEM)
+    assert sum(f["count"] for f in facts if f.kind == "event") == 108
+    [line] = [str(p) for p in problems]
+    assert line.startswith(f"{SYSTEM}: has 2 damaged chunks (Failed to parse chunk number 1: ")
+    # ids 109-326 lie after the highest id read (108), so no gap can show them
+    assert line.endswith("skipped, an unknown number of records lost; the other 108 record(s) were read")
+
+
 def test_a_record_the_parser_cannot_decode_is_not_called_a_chunk(parse_bytes):
     facts, problems = parse_bytes(damaged_like_the_public_sample(RECORD_20 + 272), SYSTEM)
     assert sum(f["count"] for f in facts if f.kind == "event") == 135
