@@ -18,13 +18,16 @@ from .kb_options import rules_dir_option
 @cli.command()
 @click.argument("scenario_file", required=False, type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--fault", "faults", multiple=True, metavar="KIND[:name=value,...]",
-              help="Inject a fault (repeatable), e.g. clock_skew:side=b,seconds=95. Kinds: fodoc simulate --list.")
+              help="Inject a fault (repeatable), e.g. clock_skew:side=b,seconds=95. The kinds and each one's "
+                   "parameters, with their ranges and defaults: fodoc simulate --list.")
 @click.option("--noise", "noise", multiple=True, type=click.Choice(("duplicate_relays", "old_interruption")),
               help="Add what healthy pairs also show (repeatable).")
 @click.option("--out", "out", type=click.Path(path_type=Path), help="Bundle to write: a new folder, or a .zip.")
 @click.option("--seed", type=int, default=None, help="Seed (default: the scenario file's, else 0).")
 @click.option("--all-flavours", is_flag=True, help="Also draw output forms today's parsers do not read yet.")
-@click.option("--list", "list_kinds", is_flag=True, help="List the fault kinds and the cause each must produce.")
+@click.option("--list", "list_kinds", is_flag=True,
+              help="List the fault kinds, the cause each must produce, and each kind's parameters with their "
+                   "ranges and defaults.")
 def simulate(scenario_file: Path | None, faults: tuple[str, ...], noise: tuple[str, ...], out: Path | None,
              seed: int | None, all_flavours: bool, list_kinds: bool) -> None:
     """Write the bundle a DHCP failover pair with the given faults would give.
@@ -32,13 +35,21 @@ def simulate(scenario_file: Path | None, faults: tuple[str, ...], noise: tuple[s
     Same seed, same bytes. Use a SCENARIO_FILE (YAML: seed, faults, noise) or --fault options.
     """
     from ..simulate.bundle import bundle_files, write_bundle
-    from ..simulate.faults import fault_kinds, parse_fault_option
+    from ..simulate.faults import fault_kinds, param_help, parse_fault_option
     from ..simulate.run import run_scenario
     from ..simulate.scenario import Scenario, load_scenario
 
     if list_kinds:
-        for name, kind in sorted(fault_kinds().items()):
+        kinds = sorted(fault_kinds().items())
+        width = max(len(p.option()) for _, kind in kinds for p in param_help(kind))
+        for name, kind in kinds:
             click.echo(f"{name:26} -> {kind.cause:26} {kind.severity:8} {kind.summary}")
+            for param in param_help(kind) or ():
+                click.echo(f"    {param.option():{width}}  {param.about}; default: {param.default}")
+            if not kind.params:
+                click.echo("    (no parameters)")
+        click.echo("\nSet parameters with --fault KIND:name=value,... (or a scenario file); one not set is drawn "
+                   "by the seed, so a seed always gives the same bundle.")
         return
     if out is None:
         raise UsageError("--out PATH is required (a new folder, or a file ending in .zip)")

@@ -57,24 +57,30 @@ def read_csv(artifact: Artifact, problems: Problems) -> Iterator[EventRecord]:
         line = rows.line_num
         parsed.append((line, row, parse_stamp(row[1]) if len(row) > 1 else None))
     header = _header(artifact.path, header_row, parsed[0][1] if parsed else [])
-    order = settle_order(stamp for _, _, stamp in parsed if stamp is not None)
+    stamps = [stamp for _, _, stamp in parsed if stamp is not None]
+    example = stamps[0].text if stamps else None  # a date as this file writes them, for messages
+    order = settle_order(stamps)
     settled_by = ""
     if order.ambiguous and artifact.collected_at is not None:
         collected = artifact.collected_at + timedelta(minutes=artifact.utc_offset_minutes or 0)
-        by_collection = settle_by_collection((stamp for _, _, stamp in parsed if stamp is not None),
-                                             collected.replace(tzinfo=None))
+        by_collection = settle_by_collection(stamps, collected.replace(tzinfo=None))
         if by_collection is not None:
             order = Order(by_collection)
             settled_by = ", settled by the collection time in computer.json"
-    if order.order is None and parsed:
-        problems.add(artifact.path, f"{order.problem}; {len(parsed)} record(s) skipped", lost=False)
+    if order.order is None and order.problem is not None:
+        # every dated row reads two ways (or the dates contradict each other): none is read; a
+        # row without any date is still named, as it would be in a file whose order is settled
+        problems.add(artifact.path, f"{order.problem}; {len(stamps)} record(s) skipped", lost=False)
+        for line, row, stamp in parsed:
+            if stamp is None:
+                problems.add(artifact.path, _undated(row, example), record=f"line {line}")
         return
     offset = timedelta(minutes=artifact.utc_offset_minutes or 0)
-    if parsed and artifact.utc_offset_minutes is None:
+    if stamps and artifact.utc_offset_minutes is None:
         problems.add(artifact.path, "holds local times without a time zone (Event Viewer CSV); they were "
                                     f"read as UTC ({order.order} dates{settled_by}), so compare them with other files "
                                     "with care", note=True)
-    elif parsed:
+    elif stamps:
         problems.add(artifact.path, "holds local times without a time zone (Event Viewer CSV); they were read "
                                     f"with the server's UTC offset at collection ({_minutes(offset)}, from "
                                     f"computer.json; {order.order} dates{settled_by}), so times from the other side of a "
@@ -83,6 +89,9 @@ def read_csv(artifact: Artifact, problems: Problems) -> Iterator[EventRecord]:
     for line, row, stamp in parsed:
         number += 1
         label = f"line {line}"
+        if stamp is None:
+            problems.add(artifact.path, _undated(row, example), record=label)
+            continue
         if len(row) < _COLUMNS:
             problems.add(artifact.path, f"has {len(row)} column(s); expected {_COLUMNS} and the message "
                                         f"({EXPECTED})", record=label)
@@ -91,7 +100,7 @@ def read_csv(artifact: Artifact, problems: Problems) -> Iterator[EventRecord]:
         if not event_id.isdigit():
             problems.add(artifact.path, f"Event ID {event_id[:40]!r} is not a number", record=label)
             continue
-        time = stamp.to_datetime(order.order) if stamp is not None else None
+        time = stamp.to_datetime(order.order) if order.order is not None else None
         if time is None:
             problems.add(artifact.path, f"Date and Time {when[:40]!r} is not a date as Event Viewer writes it "
                                         f"({header} display language, {order.order})", record=label)
@@ -99,6 +108,18 @@ def read_csv(artifact: Artifact, problems: Problems) -> Iterator[EventRecord]:
         message = ",".join(row[_COLUMNS:]).strip() or None
         yield EventRecord(number=number, event_id=int(event_id), time=(time - offset).replace(tzinfo=timezone.utc),
                           provider=source or None, log=None, record_id=None, message=message, params=None)
+
+
+def _undated(row: list[str], example: Optional[str]) -> str:
+    """The problem of a row whose Date and Time cell is no date at all, quoting what it holds."""
+    expected = (f"a date and time like {example!r} as in the file's other rows" if example is not None else
+                "a date and time as Event Viewer writes it (M/d/yyyy h:mm:ss AM in en-US, dd.MM.yyyy HH:mm:ss "
+                "in de-DE)")
+    found = f"Date and Time {row[1].strip()[:40]!r} is not a date" if len(row) > 1 else "no Date and Time"
+    if len(row) < _COLUMNS:
+        return (f"has {len(row)} column(s) and {found}; expected {_COLUMNS} columns and the message ({EXPECTED}), "
+                f"with {expected}")
+    return f"{found}; expected {expected}"
 
 
 def _minutes(offset: timedelta) -> str:

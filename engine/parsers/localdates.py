@@ -11,7 +11,7 @@ it (en-AU prints day first with PM), and a file whose dates contradict each othe
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Iterable, Optional
 
@@ -40,6 +40,7 @@ class LocalStamp:
     ampm: Optional[str]  # "AM" / "PM" / None
     separator: str
     year_first: bool
+    text: str = field(default="", compare=False)  # as printed, for messages that quote it
 
     def natural_order(self) -> Optional[str]:
         """The order the text itself settles: ISO year-first, dotted day-first (de-DE), or a
@@ -86,6 +87,7 @@ def parse_stamp(text: str) -> Optional[LocalStamp]:
         ampm=("PM" if ampm[0] in "Pp" else "AM") if ampm else None,
         separator=match["s1"] or match["s2"],
         year_first=year_first,
+        text=text.strip(),
     )
 
 
@@ -118,8 +120,16 @@ def settle_order(stamps: Iterable[LocalStamp]) -> Order:
         return Order(next(iter(slash)))
     if YEAR_FIRST in seen:
         return Order(YEAR_FIRST)
-    return Order(None, "has only dates like 03/04/2023 that read as day-first and as month-first, and no "
-                       "date above the 12th settles which; the times were not read", ambiguous=True)
+    if not stamps:
+        return Order(None)  # no date at all: nothing to settle, and nothing that reads two ways
+    example = next((stamp for stamp in stamps if stamp.a != stamp.b), stamps[0])
+    return Order(None, f"has only dates like {example.text or _numbers(example)!r} that read as day-first and as "
+                       "month-first, and no date above the 12th settles which; the times were not read",
+                 ambiguous=True)
+
+
+def _numbers(stamp: LocalStamp) -> str:
+    return f"{stamp.a}{stamp.separator}{stamp.b}{stamp.separator}{stamp.year}"
 
 
 # How far before the collection the newest record of an exported log may lie, and how far after
@@ -130,12 +140,16 @@ NEWEST_BEFORE = timedelta(days=10)
 NEWEST_AFTER = timedelta(days=1)
 
 
-def settle_by_collection(stamps: Iterable[LocalStamp], collected_local: datetime) -> Optional[str]:
+def settle_by_collection(stamps: Iterable[LocalStamp], collected_local: datetime,
+                         before: timedelta = NEWEST_BEFORE, after: timedelta = NEWEST_AFTER) -> Optional[str]:
     """The one order that puts the newest of a file's two-way dates just before the collection
     (local time); None when neither or both do. A log is exported when the bundle is collected and
     a failover server logs something every few days, so the newest record sits shortly before
     `collected_local` in the true order and four weeks or more away in the swapped one. This is
-    no guess: when the newest record is older than the window, the file stays unsettled."""
+    no guess: when the newest record is older than the window, the file stays unsettled.
+
+    `before`/`after` narrow the window for a caller that knows better when the newest date must
+    lie (w32tm says how long ago its last sync was); a window under 27 days never fits both."""
     stamps = [stamp for stamp in stamps if stamp.a != stamp.b]  # 12/12 reads the same both ways
     fitting = []
     for order in (MONTH_FIRST, DAY_FIRST):
@@ -143,7 +157,7 @@ def settle_by_collection(stamps: Iterable[LocalStamp], collected_local: datetime
         if not times or any(t is None for t in times):
             continue
         newest = max(times)
-        if collected_local - NEWEST_BEFORE <= newest <= collected_local + NEWEST_AFTER:
+        if collected_local - before <= newest <= collected_local + after:
             fitting.append(order)
     return fitting[0] if len(fitting) == 1 else None
 

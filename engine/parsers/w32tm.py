@@ -3,20 +3,25 @@
 Failover drops the connection when the partners' clocks differ by more than a minute, so the
 two questions are: is this server's time service synchronised to something real, and how far
 is it from its partner. w32tm prints local time without a zone and localises labels and date
-formats; this module only ever emits a UTC time when the text itself says where it is in UTC.
+formats. The last sync time is read as the Event Viewer CSV reader reads its dates (localdates):
+never guessed when it reads both as day-first and as month-first (`03/04/2023 10:00:00`) — then
+it is reported and left out, unless the verbose "Time since Last Good Sync Time" line, counted
+back from the collection time in computer.json, fits only one reading — and converted to UTC with
+the server's UtcOffsetMinutes from computer.json, or read as UTC with a note when there is none.
 """
 from __future__ import annotations
 
 import re
 import statistics
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Iterator, Optional
 
 from ..errors import ArtifactError
 from ..facts import Fact
 from .base import Artifact, Problems
 from .dates import parse_iso, utc_text
-from .localdates import DAY_FIRST, decimal, parse_stamp
+from .localdates import (DAY_FIRST, MONTH_FIRST, LocalStamp, decimal, parse_stamp, settle_by_collection,
+                         settle_order)
 from .oemtext import console_text
 
 _STATUS = "w32tm /query /status output ('Leap Indicator:', 'Stratum:', 'Source:' lines)"
@@ -37,6 +42,10 @@ _LABELS = {
     "indicateur de dérive": "leap",
     "couche": "stratum",
     "heure de la dernière synchronisation réussie": "last_sync",
+    # /verbose: seconds since that sync, as the service counts them when w32tm runs
+    "time since last good sync time": "since_sync",
+    "zeit seit der letzten erfolgr. synchronisierungszeit": "since_sync",
+    "durée écoulée depuis l’heure de la dernière synchronisation réussie": "since_sync",
 }
 _SOURCE_KINDS = {
     "local cmos clock": "local_cmos",
@@ -48,9 +57,12 @@ _UNSYNCHRONISED_KINDS = ("local_cmos", "free_running")
 _HOST = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*|\[?[0-9A-Fa-f:]+\]?")
 _FLAGS = re.compile(r",\s*0x[0-9A-Fa-f]+\s*$")
 _LEADING_INT = re.compile(r"\s*(-?\d+)")
-_SLASH_DATE = re.compile(
-    r"\s*(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})\s+(?P<h>\d{1,2}):(?P<mi>\d{2}):(?P<s>\d{2})"
-    r"\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?\s*")
+_SECONDS = re.compile(r"\s*(?P<n>\d+(?:[.,]\d+)?)\s*s\s*")
+# How far the sync time may lie from "collection time minus Time since Last Good Sync Time" for
+# that to settle its day/month order: w32tm and computer.json are taken minutes apart on one
+# clock, and an unknown UTC offset adds at most 14 hours; swapping day and month moves a date
+# 27 days or more, so one day never fits both readings.
+_SINCE_TOLERANCE = timedelta(days=1)
 
 _TIME = r"\d{1,2}:\d{2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?"
 _SAMPLE = re.compile(_TIME + r"\s*,?\s*(?:d:\s*[+-]?\d+[.,]\d+s\s+o:\s*)?(?P<offset>[+-]?\d+[.,]\d+)s(?:\s.*)?")
@@ -61,14 +73,16 @@ _ERROR = re.compile(r".*\berror\b.*", re.IGNORECASE)
 
 def parse_status(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
     values: dict[str, str] = {}
+    lines: dict[str, int] = {}
     first_line: Optional[str] = None
-    for line in console_text(artifact, problems).split("\n"):
+    for number, line in enumerate(console_text(artifact, problems).split("\n"), start=1):
         label, colon, value = line.partition(":")
         if first_line is None and line.strip():
             first_line = line.strip()
         field = _LABELS.get(label.strip().lower()) if colon else None
         if field is not None and field not in values:
             values[field] = value.strip()
+            lines[field] = number
     if not values:
         hint = f"; it reads {first_line[:120]!r}" if first_line else ""
         raise ArtifactError(artifact.path, f"has no status lines; expected {_STATUS}{hint}")
@@ -84,7 +98,8 @@ def parse_status(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
     else:
         synchronized = None
     sync_text = values.get("last_sync") or None
-    sync_time = parse_sync_time(sync_text) if sync_text else None
+    last_sync = _last_sync(artifact, problems, sync_text, f"line {lines.get('last_sync')}",
+                           values.get("since_sync")) if sync_text else None
     yield artifact.fact(
         "time_source", None,
         server=artifact.server,
@@ -93,7 +108,7 @@ def parse_status(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
         stratum=stratum,
         leap=leap,
         synchronized=synchronized,
-        last_sync=utc_text(sync_time) if sync_time is not None and sync_time.tzinfo else None,
+        last_sync=last_sync,
         last_sync_text=sync_text,
     )
 
@@ -107,39 +122,93 @@ def source_kind(source: str) -> str:
 
 
 def parse_sync_time(text: str) -> Optional[datetime]:
-    """Read "Last Successful Sync Time" when its meaning is unambiguous, else None.
+    """"Last Successful Sync Time" as far as the text alone settles it, else None.
 
-    ISO text gives an aware datetime when it carries an offset. The slash forms are local server
-    time (naive): `5/23/2023 7:51:39 PM` (AM/PM: en-US month-first) and any form where one of the
-    first two numbers is above 12 and so must be the day. `03/04/2023 10:00:00` is left out.
-    The parser itself emits only aware values; a caller that knows the server's UTC offset
-    (computer.json) can convert the naive ones.
+    ISO text gives an aware datetime when it carries an offset, a naive one when not. The
+    localised forms are local server time (naive), read as localdates reads Event Viewer's CSV
+    dates: `30/05/2023 20:21:27` (a day above 12), `15.09.2025 13:12:56` (dotted: de-DE, day
+    first). `03/04/2023 10:00:00` reads both ways and gives None; so does `12/1/2023 12:05:00 AM`,
+    since AM/PM does not settle it (en-AU prints day first with PM). `parse_status` settles those
+    with the collection time where it can and converts local times with the server's UTC offset.
     """
     iso = parse_iso(text)
     if iso is not None:
         return iso
     stamp = parse_stamp(text)
-    if stamp is not None and stamp.separator == ".":  # 15.09.2025 13:12:56: de-DE, always day first
-        return stamp.to_datetime(DAY_FIRST)
-    match = _SLASH_DATE.fullmatch(text)
-    if not match:
+    if stamp is None:
         return None
-    a, b = int(match["a"]), int(match["b"])
-    if a > 12:
-        day, month = a, b
-    elif b > 12 or match["ampm"]:
-        month, day = a, b
-    else:
-        return None
-    hour = int(match["h"])
-    if match["ampm"]:
-        if not 1 <= hour <= 12:
+    order = settle_order([stamp]).order
+    return stamp.to_datetime(order) if order is not None else None
+
+
+def _last_sync(artifact: Artifact, problems: Problems, text: str, record: str,
+               since_text: Optional[str]) -> Optional[str]:
+    """The last sync time as UTC fact text; None, with a problem line saying why, when it cannot
+    be read without guessing (and silently when w32tm says there was none: 'unspecified')."""
+    iso = parse_iso(text)
+    if iso is not None and iso.tzinfo is not None:
+        return utc_text(iso)
+    local, settled = iso, ""
+    if local is None:
+        stamp = parse_stamp(text)
+        if stamp is None:
+            if any(char.isdigit() for char in text):  # 'unspecified' and its translations have none
+                problems.add(artifact.path, f"Last Successful Sync Time {text[:60]!r} is not a date and time; "
+                                            "expected one as w32tm prints it (e.g. 30/05/2023 20:21:27, "
+                                            "15.09.2025 13:12:56); left unread", record=record, lost=False)
             return None
-        hour = hour % 12 + (12 if match["ampm"][0] in "Pp" else 0)
-    try:
-        return datetime(int(match["y"]), month, day, hour, int(match["mi"]), int(match["s"]))
-    except ValueError:
+        order = settle_order([stamp]).order
+        if order is None:
+            order = _settle_by_elapsed(stamp, artifact, since_text)
+            if order is None:
+                problems.add(artifact.path, _ambiguous(stamp, artifact, since_text), record=record, lost=False)
+                return None
+            settled = (f" ({order}, settled by the 'Time since Last Good Sync Time' line and the collection "
+                       "time in computer.json)")
+        local = stamp.to_datetime(order)
+        if local is None:
+            problems.add(artifact.path, f"Last Successful Sync Time {text[:60]!r} is not a valid {order} date and "
+                                        "time; left unread", record=record, lost=False)
+            return None
+    if artifact.utc_offset_minutes is None:
+        problems.add(artifact.path, f"Last Successful Sync Time {text[:60]!r} is local time without a time zone "
+                                    f"(w32tm){settled} and computer.json gives no UtcOffsetMinutes; it was read as "
+                                    "UTC, so compare it with other times with care", record=record, note=True)
+        offset = timedelta(0)
+    else:
+        offset = timedelta(minutes=artifact.utc_offset_minutes)
+    return utc_text((local - offset).replace(tzinfo=timezone.utc))
+
+
+def _settle_by_elapsed(stamp: LocalStamp, artifact: Artifact, since_text: Optional[str]) -> Optional[str]:
+    """The day/month order under which the sync time lies where the collection time minus the
+    verbose 'Time since Last Good Sync Time' puts it; None when that cannot tell."""
+    seconds = _elapsed(since_text)
+    if seconds is None or artifact.collected_at is None:
         return None
+    expected = (artifact.collected_at + timedelta(minutes=artifact.utc_offset_minutes or 0)
+                - timedelta(seconds=seconds)).replace(tzinfo=None)
+    return settle_by_collection([stamp], expected, before=_SINCE_TOLERANCE, after=_SINCE_TOLERANCE)
+
+
+def _elapsed(text: Optional[str]) -> Optional[float]:
+    match = _SECONDS.fullmatch(text) if text else None
+    return decimal(match["n"]) if match else None
+
+
+def _ambiguous(stamp: LocalStamp, artifact: Artifact, since_text: Optional[str]) -> str:
+    readings = {order: stamp.to_datetime(order) for order in (DAY_FIRST, MONTH_FIRST)}
+    both = " and ".join(f"{value:%Y-%m-%d} {order}" for order, value in readings.items() if value is not None)
+    if artifact.collected_at is None:
+        why = "computer.json gives no CollectedAtUtc to compare it with"
+    elif _elapsed(since_text) is None:
+        why = ("there is no 'Time since Last Good Sync Time' line (w32tm /query /status /verbose) to count back "
+               "from the collection time")
+    else:
+        why = ("neither reading lies within a day of the collection time less 'Time since Last Good Sync "
+               "Time'")
+    return (f"Last Successful Sync Time {stamp.text!r} reads both ways, {both}; no day above the 12th settles "
+            f"which and {why}, so it was left unread")
 
 
 def parse_stripchart(artifact: Artifact, problems: Problems) -> Iterator[Fact]:

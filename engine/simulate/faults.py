@@ -18,6 +18,7 @@ from .effects import EFFECTS
 
 DATA_FILE = "faults.yaml"
 SEVERITIES = ("critical", "warning", "info")
+PARAM_TYPES = ("number", "int")  # of a `range` parameter: any number (a measure), or a count
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,11 @@ class FaultKind:
                 values[name] = _checked(self.name, name, spec, fixed[name], where)
             elif "choices" in spec:
                 values[name] = rng.choice(spec["choices"])
+            elif spec.get("type") == "int":
+                # a count: every whole number of the range equally likely, from one rng.random() as
+                # uniform() takes, so the draws after it stay what they were for a seed
+                low, high = spec["range"]
+                values[name] = min(high, low + int(rng.random() * (high - low + 1)))
             else:
                 low, high = spec["range"]
                 values[name] = round(rng.uniform(low, high), 2)
@@ -67,7 +73,68 @@ def _checked(kind: str, name: str, spec: dict, value: Any, where: str) -> Any:
     low, high = spec.get("limits", spec["range"])
     if not (number == number and low <= number <= high):  # NaN fails too
         raise UsageError(f"{where}: {kind} {name}={value!r} is out of range; expected {low} to {high}")
+    if spec.get("type") == "int":
+        if number != int(number):
+            raise UsageError(f"{where}: {kind} {name}={value!r} is not a whole number; expected {low} to {high}")
+        return int(number)
     return number
+
+
+# What the parameters every kind shares set; the others say it in faults.yaml (`about`).
+COMMON_ABOUT = {
+    "side": "the server the fault is about (server= is accepted too)",
+    "since_h": "when it began, in hours before the collection",
+}
+
+
+@dataclass(frozen=True)
+class ParamHelp:
+    """One parameter of a kind as `fodoc simulate --list` and docs/simulator.md show it."""
+
+    name: str
+    values: str   # what may be given: a|b|both, 61..86400, 3..8 (whole number)
+    default: str  # what is used when it is not given
+    about: str
+
+    def option(self) -> str:
+        return f"{self.name}={self.values}"
+
+
+def param_help(kind: FaultKind) -> list[ParamHelp]:
+    """The kind's parameters in faults.yaml order. A parameter that is not given has no fixed
+    default: the seed draws it, from the choices or from `range` (which a given value may exceed
+    up to `limits`)."""
+    helps = []
+    for name, spec in kind.params.items():
+        about = spec.get("about") or COMMON_ABOUT.get(name, "")
+        if "choices" in spec:
+            values = "|".join(_shown(c) for c in spec["choices"])
+            default = "drawn by the seed"
+        else:
+            low, high = spec.get("limits", spec["range"])
+            whole = " (whole number)" if spec.get("type") == "int" else ""
+            values = f"{_shown(low)}..{_shown(high)}{whole}"
+            default = f"drawn by the seed from {_shown(spec['range'][0])}..{_shown(spec['range'][1])}"
+        helps.append(ParamHelp(name, values, default, about))
+    return helps
+
+
+def markdown_table() -> str:
+    """The parameter table of docs/simulator.md (tests/simulate/test_simulate_cli.py checks that
+    the page holds exactly this, so the page follows faults.yaml)."""
+    lines = ["| kind | parameter | may be set to | when not set | what it sets |", "|---|---|---|---|---|"]
+    for name, kind in sorted(fault_kinds().items()):
+        for param in param_help(kind):
+            values = param.values.replace("|", ", ").replace("..", " to ")
+            lines.append(f"| `{name}` | `{param.name}` | {values} | {param.default.replace('..', ' to ')} | "
+                         f"{param.about} |")
+        if not kind.params:
+            lines.append(f"| `{name}` | (none) | | | |")
+    return "\n".join(lines) + "\n"
+
+
+def _shown(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def canonical_kind(name: str) -> str:
@@ -96,6 +163,13 @@ def fault_kinds() -> dict[str, FaultKind]:
         for pname, spec in params.items():
             if not (isinstance(spec, dict) and (("choices" in spec) != ("range" in spec))):
                 raise KnowledgeBaseError(where, "expected {choices: [...]} or {range: [low, high]}",
+                                         item=name, field=pname)
+            if spec.get("type", "number") not in PARAM_TYPES or ("type" in spec and "range" not in spec):
+                raise KnowledgeBaseError(where, f"type {spec.get('type')!r} is not one of {PARAM_TYPES}, for a range",
+                                         item=name, field=pname)
+            if spec.get("type") == "int" and not all(isinstance(bound, int) and not isinstance(bound, bool)
+                                                     for bound in spec["range"] + spec.get("limits", [])):
+                raise KnowledgeBaseError(where, "a count (type: int) needs whole-number range and limits",
                                          item=name, field=pname)
         kinds[name] = FaultKind(name, body["cause"], body["severity"], body["summary"], body["reference"],
                                 {k: dict(v) for k, v in params.items()}, tuple(body["effects"]))

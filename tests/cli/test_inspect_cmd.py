@@ -58,6 +58,22 @@ def test_bundle_by_name_with_a_damaged_evtx_and_a_random_csv(tmp_path, capsys):
             "ID,Task Category)") in lines
 
 
+def test_a_damaged_evtx_gives_one_count_of_what_was_read(tmp_path, capsys):
+    """Both lines of `fodoc inspect` count the same records: those that became events."""
+    import re
+    server = tmp_path / "b" / "dhcp-a"
+    server.mkdir(parents=True)
+    data = bytearray((FIXTURES / "evtx/system-3chunks.evtx").read_bytes())
+    data[4096 + 14080:4096 + 65536] = bytes(65536 - 14080)  # from inside record 20 to the end of chunk 0
+    data[4096 + 65536:4096 + 65536 + 8] = bytes(8)          # chunk 1's header
+    (server / "events-System.evtx").write_bytes(bytes(data))
+    code, out, _ = run(capsys, "inspect", str(tmp_path / "b"))
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "dhcp-a/events-System.evtx: read as events.evtx for dhcp-a, 135 record(s)"
+    assert re.findall(r"the other (\d+) record\(s\) were read", out) == ["135"]
+
+
 def test_one_file_that_names_no_server(capsys):
     code, out, _ = run(capsys, "inspect", str(FIXTURES / "w32tm/status-fr-fr.txt"))
     assert code == 1

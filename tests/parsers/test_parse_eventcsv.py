@@ -52,8 +52,8 @@ def test_ambiguous_dates_are_not_guessed(parse_bytes):
     facts, problems = parse_bytes(data, "dhcp-a/events-System.csv")
     assert facts == []
     assert [str(p) for p in problems] == [
-        "dhcp-a/events-System.csv: has only dates like 03/04/2023 that read as day-first and as month-first, and "
-        "no date above the 12th settles which; the times were not read; 2 record(s) skipped"]
+        "dhcp-a/events-System.csv: has only dates like '3/4/2026 9:10:00 AM' that read as day-first and as "
+        "month-first, and no date above the 12th settles which; the times were not read; 2 record(s) skipped"]
 
 
 def test_one_date_settles_the_order_for_the_whole_file(parse_bytes):
@@ -85,8 +85,55 @@ def test_bad_rows_are_reported_and_the_rest_read(parse_bytes):
     assert [(f["event_id"], f["count"]) for f in facts] == [(6005, 1)]
     assert [str(p) for p in problems][1:] == [
         "dhcp-a/events-System.csv (line 3): Event ID 'sixty' is not a number",
-        "dhcp-a/events-System.csv (line 4): has 2 column(s); expected 5 and the message (Event Viewer 'Save All "
+        "dhcp-a/events-System.csv (line 4): has 2 column(s) and Date and Time '11/30/2026' is not a date; expected "
+        "5 columns and the message (Event Viewer 'Save All Events As' CSV (header Level,Date and Time,Source,Event "
+        "ID,Task Category)), with a date and time like '11/30/2026 9:10:00 AM' as in the file's other rows"]
+
+
+def test_a_short_row_with_a_date_is_named_by_its_columns(parse_bytes):
+    data = (HEADER + "Information,11/30/2026 9:10:00 AM,EventLog,6005,None,The Event log service was started.\r\n"
+                     "Information,11/30/2026 9:11:00 AM,EventLog\r\n").encode()
+    _, problems = parse_bytes(data, "dhcp-a/events-System.csv")
+    assert [str(p) for p in problems][1:] == [
+        "dhcp-a/events-System.csv (line 3): has 3 column(s); expected 5 and the message (Event Viewer 'Save All "
         "Events As' CSV (header Level,Date and Time,Source,Event ID,Task Category))"]
+
+
+def test_a_garbage_row_is_named_with_what_it_holds_not_called_ambiguous(parse_bytes):
+    """`foo,bar` under a valid header has no date at all: it was reported as "only dates like
+    03/04/2023 ... read both ways", an example date that is nowhere in the file."""
+    facts, problems = parse_bytes((HEADER + "foo,bar\r\n").encode(), "dhcp-a/events-System.csv")
+    assert facts == []
+    assert [str(p) for p in problems] == [
+        "dhcp-a/events-System.csv (line 2): has 2 column(s) and Date and Time 'bar' is not a date; expected 5 "
+        "columns and the message (Event Viewer 'Save All Events As' CSV (header Level,Date and Time,Source,Event "
+        "ID,Task Category)), with a date and time as Event Viewer writes it (M/d/yyyy h:mm:ss AM in en-US, "
+        "dd.MM.yyyy HH:mm:ss in de-DE)"]
+
+
+def test_a_row_whose_date_does_not_parse_is_named_and_the_rest_read(parse_bytes):
+    data = (HEADER + "Information,yesterday,EventLog,6005,None,The Event log service was started.\r\n"
+                     "Information,11/30/2026 9:10:00 AM,EventLog,6005,None,The Event log service was started.\r\n"
+                     ).encode()
+    facts, problems = parse_bytes(data, "dhcp-a/events-System.csv")
+    assert [(f["event_id"], f["count"], f["first"]) for f in facts] == [(6005, 1, "2026-11-30T09:10:00Z")]
+    assert [str(p) for p in problems][1:] == [
+        "dhcp-a/events-System.csv (line 2): Date and Time 'yesterday' is not a date; expected a date and time like "
+        "'11/30/2026 9:10:00 AM' as in the file's other rows"]
+
+
+def test_a_garbage_row_beside_two_way_dates_keeps_its_own_message(parse_bytes):
+    data = (HEADER + "foo,bar\r\n"
+                     "Information,3/4/2026 9:10:00 AM,EventLog,6005,None,The Event log service was started.\r\n"
+            ).encode()
+    facts, problems = parse_bytes(data, "dhcp-a/events-System.csv")
+    assert facts == []
+    assert [str(p) for p in problems] == [
+        "dhcp-a/events-System.csv: has only dates like '3/4/2026 9:10:00 AM' that read as day-first and as "
+        "month-first, and no date above the 12th settles which; the times were not read; 1 record(s) skipped",
+        "dhcp-a/events-System.csv (line 2): has 2 column(s) and Date and Time 'bar' is not a date; expected 5 "
+        "columns and the message (Event Viewer 'Save All Events As' CSV (header Level,Date and Time,Source,Event "
+        "ID,Task Category)), with a date and time like '3/4/2026 9:10:00 AM' as in the file's other rows"]
 
 
 def test_a_random_csv_is_one_clear_line(parse_bytes):
@@ -167,8 +214,8 @@ def test_a_collection_time_far_from_both_readings_settles_nothing():
     from datetime import datetime, timezone
     facts, notes = _system_csv(TWO_WAY, datetime(2026, 7, 1, 9, 30, tzinfo=timezone.utc))
     assert facts == []
-    assert notes == ["has only dates like 03/04/2023 that read as day-first and as month-first, and no date above "
-                     "the 12th settles which; the times were not read; 2 record(s) skipped"]
+    assert notes == ["has only dates like '12/3/2026 10:10:00 AM' that read as day-first and as month-first, and no "
+                     "date above the 12th settles which; the times were not read; 2 record(s) skipped"]
 
 
 def test_dates_with_day_equal_to_month_need_no_order(parse_bytes):

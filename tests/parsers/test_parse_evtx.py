@@ -79,6 +79,59 @@ def test_corrupt_chunk_is_skipped_and_the_loss_counted(parse_bytes):
                              "the other 224 record(s) were read")
 
 
+def damaged_like_the_public_sample(zero_from: int) -> bytes:
+    """What sample_with_a_bad_chunk_magic.evtx shows: a chunk zeroed from inside one of its
+    records to its end (that record comes back as an empty shell or not at all) and a later
+    chunk whose header is zeroed."""
+    data = bytearray(system_bytes())
+    data[HEADER + zero_from:HEADER + CHUNK] = bytes(CHUNK - zero_from)
+    data[HEADER + CHUNK:HEADER + CHUNK + 8] = bytes(8)
+    return bytes(data)
+
+
+RECORD_20 = 14040  # offset of record 20 (432 bytes) in the first chunk
+
+
+def test_an_unusable_record_is_not_counted_as_read(parse_bytes):
+    """The damaged public sample gave `fodoc inspect` "269 record(s)" and "the other 270 record(s)
+    were read": the parser returned 270 records, one an empty shell (no Provider, no TimeCreated)
+    that gives no event. Here: records 1-19 and 211-326 are read (135), 20 is the shell, 21-108
+    are zeroed and 109-210 are in the chunk whose header is gone (190 lost)."""
+    facts, problems = parse_bytes(damaged_like_the_public_sample(RECORD_20 + 40), SYSTEM)
+    assert sum(f["count"] for f in facts if f.kind == "event") == 135
+    lines = [str(p) for p in problems]
+    assert lines[0] == (f"{SYSTEM} (event RecordId 20): is damaged: its System element has neither Provider nor "
+                        "TimeCreated")
+    assert lines[1].startswith(f"{SYSTEM}: has a damaged chunk (Failed to parse chunk number 1: ")
+    assert lines[1].endswith("skipped, at least 190 record(s) lost (EventRecordIDs 1..326 are not all there), and "
+                             "1 more returned unusable (named by RecordId); the other 135 record(s) were read")
+    assert len(lines) == 2
+
+
+def test_damaged_chunks_are_counted_as_chunks(parse_bytes):
+    """Two chunks whose header is zeroed are two errors of the parser, two damaged chunks (the
+    line said "2 damaged stretches of chunks"; an all-zero chunk gives no error at all)."""
+    data = bytearray(system_bytes())
+    for chunk in (1, 2):
+        data[HEADER + chunk * CHUNK:HEADER + chunk * CHUNK + 8] = bytes(8)
+    facts, problems = parse_bytes(bytes(data), SYSTEM)
+    assert sum(f["count"] for f in facts if f.kind == "event") == 108
+    [line] = [str(p) for p in problems]
+    assert line.startswith(f"{SYSTEM}: has 2 damaged chunks (Failed to parse chunk number 1: ")
+    # ids 109-326 lie after the highest id read (108), so no gap can show them
+    assert line.endswith("skipped, an unknown number of records lost; the other 108 record(s) were read")
+
+
+def test_a_record_the_parser_cannot_decode_is_not_called_a_chunk(parse_bytes):
+    facts, problems = parse_bytes(damaged_like_the_public_sample(RECORD_20 + 272), SYSTEM)
+    assert sum(f["count"] for f in facts if f.kind == "event") == 135
+    [line] = [str(p) for p in problems]
+    assert line.startswith(f"{SYSTEM}: has a damaged chunk and a record that could not be decoded (Failed to parse "
+                           "record number 20: ")
+    assert line.endswith("skipped, at least 191 record(s) lost (EventRecordIDs 1..326 are not all there); the other "
+                         "135 record(s) were read")
+
+
 def test_file_cut_off_in_transfer_keeps_what_came_before(parse_bytes):
     facts, problems = parse_bytes(system_bytes()[:HEADER + CHUNK + 5000], SYSTEM)
     assert sum(f["count"] for f in facts if f.kind == "event") > 0

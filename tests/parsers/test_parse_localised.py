@@ -22,18 +22,38 @@ def test_german_status_in_oem_code_page(parse):
     facts, problems = parse("w32tm/status-de-de-oem850.txt", STATUS)
     assert [f.fields for f in facts] == [{
         "server": "dhcp-a", "source": "de.pool.ntp.org", "source_kind": "domain_or_ntp", "stratum": 3, "leap": 0,
-        "synchronized": True, "last_sync_text": "15.09.2025 13:12:56"}]
+        "synchronized": True, "last_sync": "2025-09-15T13:12:56Z", "last_sync_text": "15.09.2025 13:12:56"}]
     assert [str(p) for p in problems] == [
         f"{STATUS}: is not UTF-8 or UTF-16 (is not valid UTF-8 (byte 53); expected UTF-8 or UTF-16 with a "
-        "byte-order mark); read as OEM code page 850, what cmd.exe redirection writes on Western European systems"]
+        "byte-order mark); read as OEM code page 850, what cmd.exe redirection writes on Western European systems",
+        f"{STATUS} (line 7): Last Successful Sync Time '15.09.2025 13:12:56' is local time without a time zone "
+        "(w32tm) and computer.json gives no UtcOffsetMinutes; it was read as UTC, so compare it with other times "
+        "with care"]
 
 
 def test_french_status(parse):
     facts, problems = parse("w32tm/status-fr-fr.txt", STATUS)
     assert [f.fields for f in facts] == [{
         "server": "dhcp-a", "source": "VM IC Time Synchronization Provider", "source_kind": "vm_ic", "stratum": 4,
-        "leap": 0, "synchronized": True, "last_sync_text": "15/09/2025 01:11:10"}]
-    assert len(problems) == 0
+        "leap": 0, "synchronized": True, "last_sync": "2025-09-15T01:11:10Z", "last_sync_text": "15/09/2025 01:11:10"}]
+    assert [p.record for p in problems] == ["line 7"]  # read as UTC: there is no computer.json beside it
+
+
+def test_localised_elapsed_lines_settle_a_two_way_sync_time():
+    """The de-DE and fr-FR verbose outputs name "Time since Last Good Sync Time" in their language."""
+    from datetime import timezone
+
+    from engine.parsers import Artifact, Problems, parse_artifact
+    lines = {"de": ("Letzte erfolgr. Synchronisierungszeit: 03/04/2023 10:00:00\r\n"
+                    "Zeit seit der letzten erfolgr. Synchronisierungszeit: 1800.5000000s\r\n"),
+             "fr": ("Heure de la dernière synchronisation réussie : 03/04/2023 10:00:00\r\n"
+                    "Durée écoulée depuis l’heure de la dernière synchronisation réussie : 1800.5000000s\r\n")}
+    for text in lines.values():
+        problems = Problems()
+        artifact = Artifact(STATUS, "dhcp-a", "w32tm-status", "txt", reader=lambda t=text: t.encode("utf-8-sig"),
+                            utc_offset_minutes=120, collected_at=datetime(2023, 4, 3, 8, 30, tzinfo=timezone.utc))
+        assert [f.get("last_sync") for f in parse_artifact(artifact, problems)] == ["2023-04-03T08:00:00Z"]
+        assert len(problems) == 0
 
 
 def test_german_unsynchronised_local_clock(parse_bytes):

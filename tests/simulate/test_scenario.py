@@ -70,3 +70,27 @@ def test_the_issue_example_scenario_runs(tmp_path):
         ("port_647_blocked", "b->a", "clock_skew", "b", 95.0)
     assert sim.world.blocked_647 == {"b->a"}
     assert 94 <= abs(sim.world.hosts["b"].clock_offset_s - sim.world.hosts["a"].clock_offset_s) <= 96
+
+
+def test_a_count_is_drawn_as_every_whole_number_of_its_range():
+    import random
+
+    kind = find_kind("intermittent_path", "test")
+    rng = random.Random(7)
+    drawn = [kind.draw(rng, {}, "test")["drops"] for _ in range(400)]
+    assert set(drawn) == {3, 4, 5, 6, 7, 8} and all(type(d) is int for d in drawn)
+
+
+def test_a_count_with_a_fractional_range_is_a_knowledge_base_error(monkeypatch):
+    from engine.errors import KnowledgeBaseError
+    from engine.simulate import faults
+
+    text = ("k:\n  cause: c\n  severity: info\n  summary: s\n  reference: r\n  effects: []\n"
+            "  params:\n    drops: {range: [2.5, 8], type: int}\n")
+    monkeypatch.setattr(faults, "safe_load_text", lambda _: __import__("yaml").safe_load(text))
+    faults.fault_kinds.cache_clear()
+    try:
+        with pytest.raises(KnowledgeBaseError, match="a count \\(type: int\\) needs whole-number range and limits"):
+            faults.fault_kinds()
+    finally:
+        faults.fault_kinds.cache_clear()
