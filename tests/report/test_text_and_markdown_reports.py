@@ -35,7 +35,7 @@ def test_a_consequence_is_indented_under_its_cause_in_text(analyzer):
     start = lines.index("    Consequence (critical):")
     assert lines[start + 1] == ("     1.c1. [CRITICAL 97%] pool_exhaustion: The server's own share of the pool (the "
                                 "hot-standby reserve) is used up while interrupted")
-    assert lines[start + 2].startswith("        server dhcp-b.contoso.com · partner dhcp-a.contoso.com")
+    assert lines[start + 2].startswith("        on dhcp-b.contoso.com · partner dhcp-a.contoso.com")
     # the symptom's runbook is named; the cause's runbook, the one to run first, is printed in full after it
     assert ("        Runbook: The server has run out of the addresses it may hand out on its own (pool_exhaustion; "
             "steps with --format markdown or json)") in lines[start:]
