@@ -74,6 +74,26 @@ class Finding:
     consequences: list["Finding"] = field(default_factory=list)  # symptoms this cause explains
     consequence_of: tuple[str, ...] = field(default=(), repr=False)  # from the rules, for linking
     reason_for: tuple[str, ...] = field(default=(), repr=False)
+    fault_on: str = "server"   # where the fault is (the lead rule's fault_on): server, partner or both
+
+    @property
+    def fault_hosts(self) -> list[str]:
+        """The host(s) the fault is on: where the admin has to act."""
+        if self.fault_on == "partner" and self.partner:
+            return [self.partner]
+        if self.fault_on == "both" and self.partner:
+            return sorted([self.server, self.partner])
+        return [self.server]
+
+    def location(self) -> str:
+        """Where the fault is, and from where it was seen when that is the other host:
+        "on dhcp-b (seen from dhcp-a)", "between dhcp-a and dhcp-b", "on dhcp-a"."""
+        hosts = self.fault_hosts
+        if len(hosts) == 2:
+            return f"between {hosts[0]} and {hosts[1]}"
+        if hosts[0] != self.server:
+            return f"on {hosts[0]} (seen from {self.server})"
+        return f"on {hosts[0]}"
 
     @property
     def expected(self) -> bool:
@@ -300,7 +320,7 @@ def _findings(kb: KnowledgeBase, facts: list[Fact], matches: list[Match]) -> lis
                           subject.get("partner"), subject.get("relationship"), sorted(rules),
                           group["explanations"],
                           [Evidence.of(f) for f in sorted(group["evidence"].values(), key=Fact.sort_key)],
-                          watch=group.get("watch", []),
+                          watch=group.get("watch", []), fault_on=lead.fault_on,
                           consequence_of=tuple(sorted({c for r in rules.values() for c in r.consequence_of})),
                           reason_for=tuple(sorted({c for r in rules.values() for c in r.reason_for})))
         if not (kb.is_expected_behaviour(cause) and cause not in kb.runbooks):
@@ -534,6 +554,14 @@ def _gap(kb: KnowledgeBase, rule: Rule, miss: Miss, index: dict[str, list[Fact]]
             if isinstance(value, str):
                 servers.append(value)
     artifact_names = ", ".join(families)
+    if not servers and not bindings and pattern.kind == "service":
+        # Get-Service is per host: a pattern about any server's service (a stopped DHCPServer
+        # wherever it is) says nothing about a partner that was not collected, whose data is
+        # what is missing (kept to `service`, the one kind such rules match on today)
+        absent_partners = sorted({f["partner"] for f in index.get("pair", ())
+                                  if f.get("partner") and not f.get("partner_collected")} - collected)
+        if absent_partners:
+            return _not_collected(pattern.kind, absent_partners[0], artifact_names, truncated)
     if kb.catalog.kinds[pattern.kind].derived:
         # Derived facts compare the two sides; absence means "no difference" once both were read.
         compared = [f for f in index.get("pair", ()) if "states_agree" in f.fields]
@@ -555,13 +583,7 @@ def _gap(kb: KnowledgeBase, rule: Rule, miss: Miss, index: dict[str, list[Fact]]
     lost_with = " and ".join(truncated)
     for server in servers:
         if server not in collected:
-            if truncated:
-                return (f"{pattern.kind} facts about {server}, whose files are not in the readable part of "
-                        f"{lost_with} (truncated: they may have been lost with the rest of it)",
-                        f"send {lost_with} again complete, or collect a bundle from {server} ({artifact_names})",
-                        server)
-            return (f"{pattern.kind} facts about {server}, which was not collected",
-                    f"collect a bundle from {server} ({artifact_names})", server)
+            return _not_collected(pattern.kind, server, artifact_names, truncated)
         lacking = sorted(a for s, a in missing if s == server and any(a.startswith(f) for f in families))
         if lacking:
             if truncated:
@@ -573,6 +595,18 @@ def _gap(kb: KnowledgeBase, rule: Rule, miss: Miss, index: dict[str, list[Fact]]
     if not servers and not index.get(pattern.kind):
         return (f"{pattern.kind} facts (none in the bundle)", f"collect {artifact_names}")
     return None
+
+
+def _not_collected(kind: str, server: str, artifact_names: str, truncated: Sequence[str]) -> tuple[str, str, str]:
+    """The gap of a server with no outputs in the bundle: not collected, or (when an archive of
+    the bundle is cut off) perhaps lost with the rest of it."""
+    if truncated:
+        lost_with = " and ".join(truncated)
+        return (f"{kind} facts about {server}, whose files are not in the readable part of {lost_with} "
+                "(truncated: they may have been lost with the rest of it)",
+                f"send {lost_with} again complete, or collect a bundle from {server} ({artifact_names})", server)
+    return (f"{kind} facts about {server}, which was not collected",
+            f"collect a bundle from {server} ({artifact_names})", server)
 
 
 def _ruled_out(rule: Rule, miss: Miss) -> RuledOut:
@@ -692,12 +726,12 @@ def _summary(verdict: str, findings: list[Finding], relationships: list[dict],
              unexplained: list[dict], unread: list[str]) -> str:
     if findings and verdict in ("critical", "warning") and findings[0].effective_severity() == verdict:
         top = findings[0]
-        where = f" on {top.relationship}" if top.relationship else ""
+        where = f", relationship {top.relationship}" if top.relationship else ""
         also = ""
         if top.consequences:
             also = " Consequence: " + "; ".join(c.title for c in top.consequences) + "."
-        return (f"{verdict.upper()}: {top.title}{where} (server {top.server}, "
-                f"confidence {top.confidence:.0%}).{also}")
+        return (f"{verdict.upper()}: {top.title} — {top.location()}{where}, "
+                f"confidence {top.confidence:.0%}.{also}{_more_findings(findings[1:])}")
     recovering = [u for u in unexplained if u["state"] in _RECOVERY_STATES]
     if recovering and verdict == "warning":
         states = ", ".join(f"{u['server']}: {u['state']}" for u in unexplained
@@ -723,6 +757,20 @@ def _summary(verdict: str, findings: list[Finding], relationships: list[dict],
                 + "; ".join(f"{f.title}" + (f" on {f.relationship}" if f.relationship else "") for f in expected)
                 + ".")
     return f"Healthy: no fault found ({states})."
+
+
+def _more_findings(rest: list[Finding]) -> str:
+    """The other faults a headline that names only the first must not hide:
+    " (+1 more critical finding: port_647_blocked on dhcp-a-dhcp-b)"."""
+    faults = [f for f in rest if f.effective_severity() != "info"]
+    if not faults:
+        return ""
+    severities = {f.effective_severity() for f in faults}
+    noun = "finding" if len(faults) == 1 else "findings"
+    kind = f"{severities.pop()} " if len(severities) == 1 else ""
+    items = [f"{f.cause} on {f.relationship or ' and '.join(f.fault_hosts)}"
+             + ("" if kind else f" ({f.effective_severity()})") for f in faults]
+    return f" (+{len(faults)} more {kind}{noun}: {'; '.join(items)})"
 
 
 def _timeline(facts: list[Fact]) -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ from .errors import ArtifactError
 from .facts import Fact, Source
 from .identity import build_identities, resolve_servers
 from .pairs import derive_pairs
+from .parsers.w32tm import derive_domain_source
 from .sniff import SNIFF_BYTES, Placement, place_files, sniff
 from .parsers import parser_for, recognise
 from .parsers.base import Artifact, Problems
@@ -156,6 +157,7 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
                 facts.append(Fact("artifact_missing", {"server": folder, "artifact": family},
                                   Source(f"{folder}/", "not in bundle")))
     facts = resolve_servers(facts, catalog, identities)
+    derive_domain_source(facts)
     collected = {identities.canonical(f) for f in failover_read}
     relationships = [f for f in facts if f.kind == "relationship"]
     changes = [f for f in facts if f.kind == "state_change"]

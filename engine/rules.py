@@ -27,6 +27,8 @@ Rule file format (one rule per file, `rules/<id>.yaml`)::
     consequence_of: [any]          # optional: a symptom, shown under the finding of one of these
                                    # causes on the same relationship ("any": any fault) when it fired
     reason_for: [clock_skew]       # optional: the reason behind these causes, shown under them
+    fault_on: partner              # optional: where the fault is, relative to the subject:
+                                   # server (default), partner, or both (between the two)
     fixtures: [{name: ..., expect: fires | silent, facts: [{kind: ..., ...}]}]
 
 Conditions in `where`: `field: value` (equality) or `field: {op: value}` with op one of
@@ -61,7 +63,8 @@ ORDERING_OPS = ("lt", "le", "gt", "ge")
 SUBJECT_ROLES = ("server", "partner", "relationship")
 RULE_KEYS = ("id", "cause", "title", "severity", "status", "confidence", "description", "match",
              "absent", "subject", "explain", "references", "fixtures", "tells_apart", "watch",
-             "consequence_of", "reason_for")
+             "consequence_of", "reason_for", "fault_on")
+FAULT_PLACES = ("server", "partner", "both")
 ANY_CAUSE = "any"
 MAX_PATTERNS = 30
 _ID_RE = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
@@ -150,6 +153,7 @@ class Rule:
     watch: str = ""                         # expected behaviour: what to watch while it lasts
     consequence_of: tuple[str, ...] = ()    # a symptom of these causes (or ANY_CAUSE)
     reason_for: tuple[str, ...] = ()        # the reason behind these causes
+    fault_on: str = "server"                # where the fault is: subject server, partner, or both
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -299,11 +303,16 @@ class RuleCompiler:
         if consequence_of and reason_for:
             raise self.error("a rule is either a consequence of a cause or the reason for one, not both",
                              doc, "reason_for", "reason_for")
+        fault_on = doc.get("fault_on", "server")
+        if fault_on not in FAULT_PLACES or (fault_on != "server" and "partner" not in subject):
+            raise self.error(f"'fault_on' must be one of {', '.join(FAULT_PLACES)} (partner and both "
+                             "need a subject partner)", doc, "fault_on", "fault_on",
+                             suggest(str(fault_on), FAULT_PLACES))
         fixtures = self._fixtures(doc)
         return Rule(rule_id, cause, str(doc["title"]), severity, status, float(confidence),
                     patterns, absent, subject, explain, str(doc.get("description") or ""),
                     tuple(references), fixtures, dict(tells_apart), self.path, str(watch or ""),
-                    consequence_of, reason_for)
+                    consequence_of, reason_for, fault_on)
 
     def _causes(self, doc: dict, key: str, allow_any: bool) -> tuple[str, ...]:
         """A list of cause keys (consequence_of may say `any`)."""

@@ -96,8 +96,8 @@ def test_text_report_leads_with_the_answer_and_pastes_real_names(capsys):
     code, out, _ = run(capsys, "diagnose", str(EXAMPLES / "port_647_blocked"), "--engine", "native")
     first = out.splitlines()[0]
     assert code == 2
-    assert first == ("failover-doctor: CRITICAL: TCP 647 (failover) is blocked between the partners on "
-                     "dhcp-a-dhcp-b (server dhcp-b.contoso.com, confidence 97%).")
+    assert first == ("failover-doctor: CRITICAL: TCP 647 (failover) is blocked between the partners — on "
+                     "dhcp-b.contoso.com, relationship dhcp-a-dhcp-b, confidence 97%.")
     assert "Invoke-Command -ComputerName 'dhcp-b.contoso.com' -ScriptBlock {" in out
     assert ("$names = 'Microsoft-Windows-DHCP-Failover-TCP-In', 'Microsoft-Windows-DHCP-Failover-TCP-Out'"
             in out)

@@ -38,6 +38,7 @@ def parse_json(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
         server=artifact.server,
         hostname=text_value(record.get("computername")),
         fqdn=text_value(record.get("fqdn")),
+        domain=text_value(record.get("domain")),
         ips=join_addresses(addresses) if addresses else None,
         os=text_value(record.get("oscaption")),
         os_build=text_value(record.get("osbuild")),

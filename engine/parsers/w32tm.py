@@ -121,6 +121,28 @@ def source_kind(source: str) -> str:
     return "domain_or_ntp" if _HOST.fullmatch(source.strip()) else "unknown"
 
 
+def derive_domain_source(facts: list) -> None:
+    """Set `in_domain` on each time_source: whether the server takes its time from a host of its
+    own DNS domain (a domain controller: the domain hierarchy, what domain members normally show,
+    failover-knowledge.md §4.1), or from outside it (the Hyper-V VM IC provider, a local clock, an
+    external NTP host such as time.windows.com). Left out when the server's domain is unknown."""
+    domains = {}
+    for fact in facts:
+        if fact.kind == "server":
+            domain = fact.get("domain") or (fact.get("fqdn") or "").partition(".")[2]
+            if domain:
+                domains[fact["server"]] = domain.lower().rstrip(".")
+    for fact in facts:
+        if fact.kind != "time_source" or fact["server"] not in domains or not fact.get("source"):
+            continue
+        kind = fact.get("source_kind")
+        if kind == "domain_or_ntp":
+            host = fact["source"].strip().lower().rstrip(".")
+            fact.fields["in_domain"] = host.endswith("." + domains[fact["server"]])
+        elif kind in ("vm_ic", "local_cmos", "free_running"):
+            fact.fields["in_domain"] = False
+
+
 def parse_sync_time(text: str) -> Optional[datetime]:
     """"Last Successful Sync Time" as far as the text alone settles it, else None.
 

@@ -45,6 +45,8 @@ def _finding(rank: int | None, finding) -> dict[str, Any]:
     data = {name: _plain(getattr(finding, name)) for name in (f.name for f in dataclasses.fields(finding))
             if name not in _LINK_FIELDS}
     data["expected"] = finding.expected
+    data["fault_hosts"] = finding.fault_hosts   # where the fault is (fault_on resolved to hosts)
+    data["location"] = finding.location()
     data["reasons"] = [_finding(None, f) for f in finding.reasons]
     data["consequences"] = [_finding(None, f) for f in finding.consequences]
     return {"rank": rank, **data} if rank is not None else data

@@ -58,7 +58,8 @@ def _finding(f, heading: str) -> list[str]:
     label = "expected behaviour" if f.expected else f.severity
     lines += [f"{heading} {_md(f.title)}", "",
               f"- **cause**: {_md(f.cause)} · **severity**: {label} · **confidence**: {f.confidence:.0%}",
-              f"- **server**: {_md(f.server)}" + (f" · **partner**: {_md(f.partner)}" if f.partner else "")
+              f"- **fault**: {_md(f.location())} · **server**: {_md(f.server)}"
+              + (f" · **partner**: {_md(f.partner)}" if f.partner else "")
               + (f" · **relationship**: {_md(f.relationship)}" if f.relationship else ""),
               f"- **rules**: {_md(', '.join(f.rules))}", ""]
     lines += [f"> {_md(text)}" for text in f.explanations] + [""]

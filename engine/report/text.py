@@ -172,8 +172,8 @@ def _finding(out: _Lines, rank: int | str, f: Finding, indent: str = "") -> None
     out(f"{indent} {rank}. ", (f"[{label} {f.confidence:.0%}]", _SEVERITY_STYLE[f.severity]), " ",
         (f.cause, "bold"), f": {f.title}")
     pad = indent + "    "
-    where = [f"server {f.server}"]
-    if f.partner:
+    where = [f.location()]   # where the fault is: the box to act on
+    if f.partner and len(f.fault_hosts) == 1 and f.fault_hosts[0] == f.server:
         where.append(f"partner {f.partner}")
     if f.relationship:
         where.append(f"relationship {f.relationship}")

@@ -103,10 +103,11 @@ def _drift(world: World, params: dict) -> bool:
 
 @check("partner_service_stopped")
 def _stopped(world: World, params: dict) -> bool:
-    """RC2: the stopped service is seen (Get-Service on a reachable host) by a survivor that runs,
-    holds the relationship and logged 20255."""
-    side, other = params["side"], world.other(params["side"])
-    return _collected(world, side) and not _running(world, side) and _survivor(world, other)
+    """RC2: `Get-Service DHCPServer` not Running on the host (§6 RC2). Get-Service of a reachable,
+    collected host shows its stopped service whatever the partner does: a survivor that logged
+    20255 adds to it, but is not needed to see it."""
+    side = params["side"]
+    return _collected(world, side) and not _running(world, side)
 
 
 def _survivor(world: World, side: str) -> bool:
@@ -115,8 +116,12 @@ def _survivor(world: World, side: str) -> bool:
 
 @check("partner_unreachable")
 def _unreachable(world: World, params: dict) -> bool:
-    """RC2 (host down): a survivor that runs, holds the relationship and was collected."""
-    return _survivor(world, world.other(params["side"]))
+    """RC2 (host down): a survivor that runs, holds the relationship and was collected; or the
+    collector's own record that it could not reach the host (DESIGN.md: a collector error in the
+    manifest, host unreachable, is itself a fact) beside a partner host it did reach."""
+    side, other = params["side"], world.other(params["side"])
+    recorded = not world.hosts[side].reachable and any(a == "*" for a, _ in world.hosts[side].collector_errors)
+    return _survivor(world, other) or (recorded and world.hosts[other].reachable)
 
 
 # Expected behaviour is the explanation of a state the pair is in at collection (§1.2-1.3): when

@@ -68,7 +68,7 @@ def test_services_text_that_is_neither_table_nor_list(parse_bytes):
 def test_computer_json_utf8_bom(parse):
     facts, problems = parse("computer/computer.json", "dhcp-a/computer.json")
     assert [f.fields for f in facts] == [{
-        "server": "dhcp-a", "hostname": "DHCP-A", "fqdn": "dhcp-a.contoso.com",
+        "server": "dhcp-a", "hostname": "DHCP-A", "fqdn": "dhcp-a.contoso.com", "domain": "contoso.com",
         "ips": "10.0.0.1,10.0.0.11,192.168.56.10", "os": "Microsoft Windows Server 2022 Standard",
         "os_build": "20348", "timezone": "W. Europe Standard Time", "collected_at": "2026-11-30T09:00:00Z"}]
     assert facts[0].kind == "server"
@@ -79,7 +79,7 @@ def test_computer_json_utf8_bom(parse):
 def test_computer_json_ps51_date_object_single_address(parse):
     facts, _ = parse("computer/computer-51.json", "DHCP-B/computer.json")
     assert [f.fields for f in facts] == [{
-        "server": "DHCP-B", "hostname": "DHCP-B", "fqdn": "dhcp-b.contoso.com", "ips": "10.0.0.2",
+        "server": "DHCP-B", "hostname": "DHCP-B", "fqdn": "dhcp-b.contoso.com", "domain": "contoso.com", "ips": "10.0.0.2",
         "os": "Microsoft Windows Server 2016 Datacenter", "os_build": "14393", "timezone": "Pacific Standard Time",
         "collected_at": "2026-11-30T09:01:10Z"}]
 

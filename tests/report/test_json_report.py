@@ -19,7 +19,8 @@ def test_top_level_keys_and_schema_version():
     finding = report["findings"][0]
     assert list(finding) == ["rank", "cause", "title", "severity", "confidence", "server", "partner",
                              "relationship", "rules", "explanations", "evidence", "tells_apart", "runbook",
-                             "runbook_error", "watch", "expected", "reasons", "consequences"]
+                             "runbook_error", "watch", "fault_on", "expected", "fault_hosts", "location", "reasons",
+                             "consequences"]
     assert finding["evidence"][0].keys() == {"summary", "artifact", "record", "kind", "fields"}
 
 
