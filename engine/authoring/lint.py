@@ -189,7 +189,7 @@ class _Linter:
         try:
             doc = load_yaml(path)
         except KnowledgeBaseError as exc:
-            self.add(path, _line_from(exc.path), "yaml", exc.message)
+            self.add(path, _line_from(exc.path), "yaml", _text(exc, drop_path=True))
             self.unreadable = True
             return None
         if not isinstance(doc, dict):
@@ -295,15 +295,16 @@ class _Linter:
                     tree = _ENVIRONMENT.parse(run)
                 except TemplateSyntaxError:
                     continue  # the loader reports it
-                base = step.line_of("run") if isinstance(step, LineDict) else 0
-                offset = 1 if _is_block(path, base) else 0
                 for output in tree.find_all(nodes.Output):
                     for child in output.nodes:
                         if isinstance(child, nodes.TemplateData) or (
                                 isinstance(child, nodes.Filter) and child.name in ("ps", "ps_list")):
                             continue
+                        if isinstance(child, nodes.Filter) and child.name not in _ENVIRONMENT.filters:
+                            continue  # a misspelt filter (| psq): the runbook check names it
                         found = True
-                        line = base + offset + child.lineno - 1 if base else 0
+                        line = (step.line_in_value("run", child.lineno)
+                                if isinstance(step, LineDict) else 0)
                         shown = _source_line(run, child.lineno)
                         self.add(path, line, "unquoted-interpolation",
                                  f"step {step.get('id')}: {shown.strip()!r} interpolates a value "
@@ -316,12 +317,8 @@ class _Linter:
         except KnowledgeBaseError as exc:
             self.add(path, 0, "runbook", _text(exc, drop_path=True))
             return
-        lines = {}
-        for phase in PHASES:
-            for step in doc.get(phase) or []:
-                if isinstance(step, LineDict) and isinstance(step.get("id"), str):
-                    base = step.line_of("run")
-                    lines[step["id"]] = base + (1 if _is_block(path, base) else 0)
+        steps = {step["id"]: step for phase in PHASES for step in doc.get(phase) or []
+                 if isinstance(step, LineDict) and isinstance(step.get("id"), str)}
         reported = set()
         for phase in PHASES:
             for step in getattr(rendered, phase):
@@ -330,9 +327,9 @@ class _Linter:
                     if key in reported:  # a step `on: both` renders twice
                         continue
                     reported.add(key)
-                    base = lines.get(step.id, 0)
-                    self.add(path, base + problem.line - 1 if base else 0, "powershell",
-                             f"step {step.id}: {problem.message}")
+                    written = steps.get(step.id)
+                    self.add(path, written.line_in_value("run", problem.line) if written else 0,
+                             "powershell", f"step {step.id}: {problem.message}")
 
     def orphans(self, runbook_paths: list[Path], causes: set[str]) -> None:
         if self.unreadable:
@@ -413,17 +410,6 @@ def _key_line(path: str, key: str) -> int:
     except KnowledgeBaseError:
         return 0
     return doc.line_of(key) if isinstance(doc, LineDict) else 0
-
-
-def _is_block(path: Path, line: int) -> bool:
-    """True when the `run:` key on `line` starts a block scalar (the text begins on the next line)."""
-    if not line:
-        return False
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    if line > len(lines):
-        return False
-    value = lines[line - 1].split(":", 1)[-1].strip()
-    return value[:1] in ("|", ">")
 
 
 def _source_line(source: str, lineno: int) -> str:

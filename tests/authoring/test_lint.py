@@ -252,3 +252,97 @@ def test_powershell_is_checked_even_where_a_value_is_unquoted(tmp_path):
                    "Get-DhcpServerv4FailoverStatistics -ComputerName {{ target | ps }}")
     assert [(i.line, i.check) for i in lint([site], today=TODAY).issues] == [
         (first, "unquoted-interpolation"), (second, "powershell")]
+
+
+# --- what a new rule author's trial found ---------------------------------------------------
+
+def test_an_impossible_unquoted_date_in_a_rule_is_one_yaml_error(tmp_path):
+    site = _site(tmp_path)
+    line = _edit(site / "bndupd-queue-full.yaml", "last: {gt: {ref: side.normal_since}}", "last: {gt: 2026-13-45}")
+    assert [(i.line, i.check, i.message) for i in lint([site], today=TODAY).issues] == [
+        (line, "yaml", "match.flood.where.last.gt: 2026-13-45 is not a valid date (month must be in 1..12)")]
+
+
+def test_an_impossible_unquoted_date_in_a_site_config_is_one_error(tmp_path):
+    config = tmp_path / "fodoc-site.yaml"
+    config.write_text("suppress:\n  - rule: clock-skew-drifting\n    reason: CHG-1\n    until: 2026-02-30\n",
+                      encoding="utf-8")
+    assert [(i.line, i.check, i.message) for i in lint([config], today=TODAY).issues] == [
+        (4, "site-config", "suppress[1].until: 2026-02-30 is not a valid date (day is out of range for month)")]
+
+
+def test_a_tab_used_as_indentation_gets_a_hint(tmp_path):
+    site = _site(tmp_path)
+    line = _edit(site / "bndupd-queue-full.yaml", "  side: {kind: pair", "\tside: {kind: pair")
+    [issue] = lint([site], today=TODAY).issues
+    assert (issue.line, issue.check) == (line, "yaml")
+    assert issue.message == ("is not valid YAML: found character that cannot start any token "
+                             "(YAML does not allow tabs for indentation; use spaces)")
+
+
+def test_a_misspelt_filter_in_run_is_one_error_with_a_did_you_mean(tmp_path):
+    site = _site(tmp_path)
+    runbook = site / "runbooks" / "bndupd_queue_full.yaml"
+    line = _edit(runbook, "-Name {{ relationship | ps }}).State", "-Name {{ relationship | psq }}).State")
+    assert [(i.path, i.line, i.check, i.message) for i in lint([site], today=TODAY).issues] == [
+        (str(runbook), line, "runbook", "require-normal: run: no filter named 'psq' (did you mean 'ps'?)")]
+
+
+def test_a_misspelt_field_of_an_alias_in_explain_gets_a_did_you_mean(tmp_path):
+    site = _site(tmp_path)
+    rule = site / "bndupd-queue-full.yaml"
+    _edit(rule, "{{ flood.count }}", "{{ flood.cuont }}")
+    explain_line = rule.read_text(encoding="utf-8").splitlines().index("explain: >") + 1
+    assert _issues(lint([site], today=TODAY)) == [
+        (explain_line, "error", "bndupd-queue-full: explain: template reads 'flood.cuont', but fact kind 'event' "
+                                "has no field 'cuont' (did you mean 'count'?)")]
+
+
+def test_a_datetime_field_rejects_text_that_is_not_a_time(tmp_path):
+    site = _site(tmp_path)
+    rule = site / "bndupd-queue-full.yaml"
+    where = _edit(rule, "last: {gt: {ref: side.normal_since}}", 'last: {gt: "last tuesday"}')
+    assert _issues(lint([site], today=TODAY)) == [
+        (where, "error", "bndupd-queue-full: flood.last: event.last is datetime, but 'last tuesday' is not a "
+                         "time: expected an ISO-8601 time such as 2026-11-29T23:00:00Z")]
+    _edit(rule, 'last: {gt: "last tuesday"}', "last: {gt: {ref: side.normal_since}}")
+    fixture = _edit(rule, 'last: "2026-11-29T15:01:00Z", relationship: dhcp-a-dhcp-b, partner: dhcp-b}\n  - name: a few',
+                    'last: "yesterday", relationship: dhcp-a-dhcp-b, partner: dhcp-b}\n  - name: a few')
+    assert _issues(lint([site], today=TODAY)) == [
+        (fixture, "error", "bndupd-queue-full: fixtures[1].facts[2]: event.last is datetime, but 'yesterday' "
+                           "is not a time: expected an ISO-8601 time such as 2026-11-29T23:00:00Z")]
+
+
+def test_an_unquoted_time_in_a_fixture_is_a_time_and_needs_a_zone(tmp_path):
+    site = _site(tmp_path)
+    rule = site / "bndupd-queue-full.yaml"
+    text = rule.read_text(encoding="utf-8")
+    rule.write_text(text.replace('"2026-', "2026-").replace('Z"', "Z"), encoding="utf-8")  # all unquoted
+    assert lint([site], today=TODAY).issues == []
+    line = _edit(rule, "last: 2026-11-29T15:01:00Z, relationship: dhcp-a-dhcp-b, partner: dhcp-b}\n  - name: a few",
+                 "last: 2026-11-29 15:01:00, relationship: dhcp-a-dhcp-b, partner: dhcp-b}\n  - name: a few")
+    assert _issues(lint([site], today=TODAY)) == [
+        (line, "error", "bndupd-queue-full: fixtures[1].facts[2]: event.last is datetime, but 2026-11-29T15:01:00 "
+                        "has no time zone: add a time zone, e.g. Z for UTC (2026-11-29T23:00:00Z)")]
+
+
+def test_runbook_errors_found_after_reading_name_their_line(tmp_path):
+    site = _site(tmp_path)
+    runbook = site / "runbooks" / "bndupd_queue_full.yaml"
+    text = runbook.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    destructive = lines.index("    destructive: true") + 1
+    runbook.write_text(text.replace("    on: both\n    backup: true\n", "    on: server\n    backup: true\n"),
+                       encoding="utf-8")
+    assert _issues(lint([site], today=TODAY)) == [
+        (destructive, "error", "resync-partner: destructive: destructive step is not preceded by a backup step "
+                               "(backup: true, Export-DhcpServer ... -Leases) on partner")]
+    runbook.write_text(text[:text.index("rollback:")] + "rollback: []\n", encoding="utf-8")
+    assert _issues(lint([site], today=TODAY)) == [
+        (lines.index("rollback:") + 1, "error", "rollback: has destructive steps (resync-partner) but no "
+                                                "rollback steps")]
+    runbook.write_text(text, encoding="utf-8")
+    line = _edit(runbook, "-Name {{ relationship | ps }}).State", "-Name {{ relation | ps }}).State")
+    assert _issues(lint([site], today=TODAY)) == [
+        (line, "error", "require-normal: run: uses relation, which 'requires' does not list (did you mean "
+                        "'relationship'?)")]

@@ -220,3 +220,26 @@ def test_new_for_an_existing_cause_says_it_adds_a_rule_and_keeps_the_shipped_one
     code, out, _ = run(capsys, "rules", "new", "clock_skew", "--dir", str(tmp_path / "x"), "--id", "clock-skew-offset")
     assert out.splitlines()[1] == (f"rule clock-skew-offset replaces the rule of that id when loaded with "
                                    f"--rules-dir {tmp_path / 'x'}")
+
+
+def test_lint_of_an_impossible_date_is_one_line_not_a_traceback(capsys, site):
+    _break(site / "bndupd-queue-full.yaml", "last: {gt: {ref: side.normal_since}}", "last: {gt: 2026-13-45}")
+    (site / "fodoc-site.yaml").write_text("suppress:\n  - {rule: clock-skew-drifting, reason: x, until: 2026-02-30}\n",
+                                          encoding="utf-8")
+    code, out, err = run(capsys, "rules", "lint", str(site))
+    assert (code, err) == (1, "")
+    assert out.splitlines() == [
+        f"{site / 'bndupd-queue-full.yaml'}:22: error: match.flood.where.last.gt: 2026-13-45 is not a valid date "
+        "(month must be in 1..12) [yaml]",
+        f"{site / 'fodoc-site.yaml'}:2: error: suppress[1].until: 2026-02-30 is not a valid date (day is out of "
+        "range for month) [site-config]",
+        "3 files: 2 errors, 0 warnings, 0 notes"]
+
+
+def test_diagnose_with_an_impossible_date_in_the_site_config_is_one_line_and_exit_3(capsys, tmp_path):
+    config = tmp_path / "site.yaml"
+    config.write_text("suppress:\n  - {rule: port-647-blocked, reason: x, until: 2026-02-30}\n", encoding="utf-8")
+    code, out, err = run(capsys, "diagnose", str(REPO / "examples" / "bundles" / "healthy"), "--site-config", str(config))
+    assert (code, out) == (3, "")
+    assert err == (f"fodoc: error: {config}:2: suppress[1].until: 2026-02-30 is not a valid date (day is out of "
+                   "range for month)\n")
