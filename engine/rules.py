@@ -50,7 +50,7 @@ from .docschema import validate as validate_structure
 from .kb import is_shipped
 from .errors import RuleLoadError
 from .facts import Fact, Source
-from .site import SITE_CONFIG_NAME
+from .site import knowledge_files
 from .kbcache import load_compiled, memoised
 from .templatecheck import attributes_read, stored_names, unknown_callable
 from .yamlio import LineDict
@@ -202,8 +202,8 @@ def load_rules(directories: list[Path], catalog: FactCatalog) -> list[Rule]:
     """Load every `*.yaml` rule under the directories; later directories override by id."""
     by_id: dict[str, Rule] = {}
     for directory in directories:
-        # A site rules directory also holds its config (engine/site.py), which is not a rule.
-        files = sorted(p for p in Path(directory).glob("*.yaml") if p.name != SITE_CONFIG_NAME)
+        # A site rules directory also holds its config files (engine/site.py), which are not rules.
+        files = knowledge_files(Path(directory))
         seen_here: dict[str, str] = {}
         for path in files:
             rule = load_rule(path, catalog)

@@ -62,6 +62,7 @@ from engine.kb import is_shipped
 from engine.errors import RunbookError
 from engine.powershell import quote, quote_list
 from engine.pscheck import indent, verbatim_strings
+from engine.site import knowledge_files
 from engine.kbcache import load_compiled
 from engine.templatecheck import unknown_callable
 from engine.yamlio import LineDict
@@ -172,7 +173,7 @@ def load_runbooks(directory: str | Path) -> dict[str, Runbook]:
         # A silently skipped file would leave its cause without a runbook; say why instead.
         raise RunbookError(str(strays[0]), "runbook files must end in .yaml")
     runbooks: dict[str, Runbook] = {}
-    for path in sorted(directory.glob("*.yaml")):
+    for path in knowledge_files(directory):  # not a site's cmdlets.yaml
         runbook = load_runbook(path)
         runbooks[runbook.cause] = runbook
     return runbooks

@@ -5,6 +5,7 @@ base. A site rules directory looks like this::
 
     site-rules/
       fodoc-site.yaml          optional site config (suppressions), see below
+      cmdlets.yaml             optional: real cmdlets lint should know too (engine/cmdletcatalog.py)
       <rule-id>.yaml           rules: add new ids, or replace a shipped rule with the same id
       runbooks/<cause>.yaml    runbooks: add new causes, or replace a shipped runbook by cause
 
@@ -35,6 +36,8 @@ from .errors import KnowledgeBaseError
 from .yamlio import LineDict, load_yaml
 
 SITE_CONFIG_NAME = "fodoc-site.yaml"
+SITE_CMDLETS_NAME = "cmdlets.yaml"   # extra real cmdlets for lint (engine/cmdletcatalog.py)
+NOT_KNOWLEDGE = frozenset({SITE_CONFIG_NAME, SITE_CMDLETS_NAME})
 RUNBOOKS_SUBDIR = "runbooks"
 SITE_CONFIG_ENV = "FODOC_SITE_CONFIG"
 _SUPPRESSION_KEYS = ("rule", "reason", "until")
@@ -77,6 +80,15 @@ class SiteConfig:
 
 def today_utc() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
+
+
+def knowledge_files(directory: Path) -> list[Path]:
+    """The rule or runbook files of a directory: its `*.yaml`, less the site's own config files.
+
+    A site directory also holds fodoc-site.yaml and cmdlets.yaml, which are neither rules nor
+    runbooks; every loader and lint asks here, so none of them reads those as one.
+    """
+    return sorted(p for p in Path(directory).glob("*.yaml") if p.name not in NOT_KNOWLEDGE)
 
 
 def runbook_dirs_of(rule_dirs: list[Path]) -> list[Path]:

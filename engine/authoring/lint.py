@@ -22,7 +22,9 @@ overrides-shipped      note      a site rule or runbook replaces the shipped one
 runbook                error     the runbook loader's checks (keys, variables, backups, on:)
 unquoted-interpolation error     a {{ ... }} in `run` that does not end with | ps or | ps_list
 powershell             error     rendered PowerShell: unknown cmdlet or parameter (the cmdlet
-                                 catalog engine/data/cmdlets.yaml), syntax (engine/pscheck.py)
+                                 catalog engine/data/cmdlets.yaml and the site's cmdlets.yaml),
+                                 syntax (engine/pscheck.py)
+cmdlet-catalog         error     a site cmdlets.yaml is invalid (engine/cmdletcatalog.py)
 runbook-without-rule   note      no rule concludes the runbook's cause
 fact                   error     a fact kind file is invalid
 site-config            error     the site config is invalid
@@ -43,6 +45,7 @@ import yaml
 from jinja2 import TemplateSyntaxError, nodes
 
 from ..catalog import FactCatalog, load_catalog, suggest
+from ..cmdletcatalog import CmdletCatalog, shipped_catalog, site_catalog_files
 from ..docschema import plain as _plain
 from ..docschema import validate as validate_structure
 from ..errors import KnowledgeBaseError, RuleLoadError
@@ -70,6 +73,7 @@ CHECKS = {
     "runbook": ("error", "The runbook passes the loader's checks"),
     "unquoted-interpolation": ("error", "Every {{ ... }} in run ends with | ps or | ps_list"),
     "powershell": ("error", "Rendered PowerShell uses real cmdlets and parameters"),
+    "cmdlet-catalog": ("error", "A site cmdlets.yaml is valid"),
     "runbook-without-rule": ("note", "Some rule concludes the runbook's cause"),
     "fact": ("error", "The fact kind file is valid"),
     "site-config": ("error", "The site config is valid"),
@@ -129,8 +133,11 @@ def lint(paths: list[Path] | None = None, rule_dirs: list[Path] | None = None,
             directories=rule_dirs + [d / RUNBOOKS_SUBDIR for d in rule_dirs] + runbook_dirs)
     if site_config and site_config not in targets.site_configs:
         targets.site_configs.append(site_config)
+    cmdlet_files = list(dict.fromkeys(targets.cmdlet_catalogs + site_catalog_files(
+        targets.directories + rule_dirs + [d / RUNBOOKS_SUBDIR for d in rule_dirs] + runbook_dirs)))
     linter = _Linter(today)
     linter.strays(targets.directories)
+    linter.cmdlet_catalogs(cmdlet_files)
     linter.facts(targets.facts)
     catalog = linter.catalog
     rules = linter.rules(targets.rules, catalog)
@@ -142,7 +149,8 @@ def lint(paths: list[Path] | None = None, rule_dirs: list[Path] | None = None,
     linter.causes(rules, known_runbooks)
     linter.orphans(targets.runbooks, {r.cause for r in all_rules.values()})
     linter.site_configs(targets.site_configs, all_rules)
-    files = len(targets.rules) + len(targets.runbooks) + len(targets.facts) + len(targets.site_configs)
+    files = (len(targets.rules) + len(targets.runbooks) + len(targets.facts)
+             + len(targets.site_configs) + len(cmdlet_files))
     return LintReport(sorted(set(linter.issues)), files)
 
 
@@ -171,6 +179,7 @@ class _Linter:
         self.shipped_rules = {p.stem for p in yaml_files([shipped_dir("rules")])}
         self.shipped_rule_dir = shipped_dir("rules").resolve()
         self.shipped_runbook_dir = shipped_dir("runbooks").resolve()
+        self.commands: CmdletCatalog = shipped_catalog()  # with the site's cmdlets.yaml, if any
 
     def add(self, path: Path | str, line: int, check: str, message: str,
             severity: str | None = None) -> None:
@@ -183,6 +192,14 @@ class _Linter:
                 for path in sorted(Path(directory).glob("*.yml")):
                     self.add(path, 0, "file-name", "fodoc reads only *.yaml files here, so this "
                              f"file is ignored; rename it to {path.stem}.yaml")
+
+    def cmdlet_catalogs(self, paths: list[Path]) -> None:
+        """Merge each valid site cmdlets.yaml into the catalog the runbooks are checked against."""
+        for path in paths:
+            try:
+                self.commands = self.commands.with_site_file(path)
+            except KnowledgeBaseError as exc:
+                self.add(path, _line_from(exc.path), "cmdlet-catalog", _text(exc, drop_path=True))
 
     def _document(self, path: Path, schema: str) -> Any:
         """The parsed file if it is valid YAML matching its schema, else None (issues added)."""
@@ -322,7 +339,7 @@ class _Linter:
         reported = set()
         for phase in PHASES:
             for step in getattr(rendered, phase):
-                for problem in check_powershell(step.command):
+                for problem in check_powershell(step.command, self.commands):
                     key = (step.id, problem.message)
                     if key in reported:  # a step `on: both` renders twice
                         continue

@@ -16,7 +16,7 @@ import click
 
 from ..errors import UsageError
 from ..fileio import write_atomically
-from ..site import SITE_CONFIG_NAME
+from ..site import NOT_KNOWLEDGE, knowledge_files
 from . import RULES_DIR_ENV, cli
 from .kb_options import knowledge_options, rules_dir_option, runbooks_dir_option
 
@@ -134,9 +134,9 @@ def _select(kb, paths: tuple[Path, ...]):
         if any(location == p or p in location.parents for p in wanted):
             selected[rule.id] = rule
     for path in paths:
-        files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+        files = knowledge_files(path) if path.is_dir() else [path]
         for file in files:
-            if file.name == SITE_CONFIG_NAME:
+            if file.name in NOT_KNOWLEDGE:
                 continue
             rule = load_rule(file, kb.catalog)
             selected.setdefault(rule.id, rule)

@@ -5,6 +5,8 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
+
 from engine.authoring.lint import Issue, lint
 from engine.kb import shipped_dir
 
@@ -141,16 +143,18 @@ def test_unknown_cmdlet_from_the_cmdlet_catalog(tmp_path):
                  "Get-DhcpServerv4FailoverStatistics -ComputerName {{ target | ps }}")
     assert _issues(lint([site], today=TODAY)) == [
         (line, "error", "step scope-statistics: unknown cmdlet 'Get-DhcpServerv4FailoverStatistics' (not in "
-                        "the catalog of real cmdlets, engine/data/cmdlets.yaml)")]
+                        "the catalog of real cmdlets, engine/data/cmdlets.yaml, or a site cmdlets.yaml; did you "
+                        "mean 'Get-DhcpServerv4ScopeStatistics'?)")]
 
 
 def test_unknown_parameter_from_the_cmdlet_catalog(tmp_path):
     site = _site(tmp_path)
     runbook = site / "runbooks" / "bndupd_queue_full.yaml"
     line = _edit(runbook, "-Port 647 }", "-TcpPort 647 }")
-    [(got_line, severity, message)] = _issues(lint([site], today=TODAY))
-    assert (got_line, severity) == (line, "error")
-    assert message.startswith("step path-to-partner: ") and "TcpPort" in message and "Test-NetConnection" in message
+    assert _issues(lint([site], today=TODAY)) == [
+        (line, "error", "step path-to-partner: Test-NetConnection: unknown parameter -TcpPort (did you mean "
+                        "-Port?); its parameters: -ComputerName, -Port, -CommonTCPPort, -InformationLevel, -Hops, "
+                        "-ConstrainSourceAddress, -ConstrainInterface, -TraceRoute, -DiagnoseRouting")]
 
 
 def test_a_broken_rule_does_not_make_its_runbook_an_orphan(tmp_path):
@@ -346,3 +350,52 @@ def test_runbook_errors_found_after_reading_name_their_line(tmp_path):
     assert _issues(lint([site], today=TODAY)) == [
         (line, "error", "require-normal: run: uses relation, which 'requires' does not list (did you mean "
                         "'relationship'?)")]
+
+
+def _uses_an_estate_cmdlet(site: Path) -> int:
+    """Make the runbook call a cmdlet of the estate's own module; the line it is on."""
+    return _edit(site / "runbooks" / "bndupd_queue_full.yaml",
+                 "Get-DhcpServerv4ScopeStatistics -ComputerName {{ target | ps }} -Failover",
+                 "Get-ContosoDhcpHealth -ComputerName {{ target | ps }} -Deep; Get-Date -AsUTC")
+
+
+def test_a_site_cmdlets_yaml_extends_the_catalog(tmp_path):
+    site = _site(tmp_path)
+    line = _uses_an_estate_cmdlet(site)
+    assert [message for _, _, message in _issues(lint([site], today=TODAY))] == [
+        "step scope-statistics: Get-Date: unknown parameter -AsUTC; its parameters: -Date, -Year, -Month, -Day, "
+        "-Hour, -Minute, -Second, -Millisecond, -Format, -UFormat, -DisplayHint",
+        "step scope-statistics: unknown cmdlet 'Get-ContosoDhcpHealth' (not in the catalog of real cmdlets, "
+        "engine/data/cmdlets.yaml, or a site cmdlets.yaml)"]
+    (site / "cmdlets.yaml").write_text("cmdlets:\n"
+                                      "  Get-ContosoDhcpHealth: {valued: [ComputerName], switches: [Deep]}\n"
+                                      "  Get-Date: {switches: [AsUTC]}   # PowerShell 7.1 adds it\n",
+                                      encoding="utf-8")
+    report = lint([site], today=TODAY)
+    assert (report.issues, report.files) == ([], 3)  # read as the catalog, not as a rule
+    assert lint(rule_dirs=[site], today=TODAY).issues == []
+    (site / "cmdlets.yaml").rename(tmp_path / "cmdlets.yaml")
+    elsewhere = tmp_path / "runbooks-dir"
+    elsewhere.mkdir()
+    (tmp_path / "cmdlets.yaml").rename(elsewhere / "cmdlets.yaml")
+    assert [i.line for i in lint(rule_dirs=[site], today=TODAY).issues] == [line, line]
+    assert lint(rule_dirs=[site], runbook_dirs=[elsewhere], today=TODAY).issues == []
+
+
+@pytest.mark.parametrize("text,line,message", [
+    ("cmdlets:\n  Get-Thing: {valued: [-Name]}\n", 2,
+     "cmdlets.Get-Thing.valued: write the parameter '-Name' without the '-', as 'Name'"),
+    ("cmdlets:\n  GetThing: {}\n", 2, "cmdlets.GetThing: 'GetThing' is not a Verb-Noun cmdlet name"),
+    ("common:\n  switches: [Force]\n", 1,
+     "common: unknown key 'common': the common parameters are PowerShell's own; list a cmdlet's parameters "
+     "under 'cmdlets'"),
+    ("cmdlets:\n  Get-Date: {valued: [UFormat], switches: [Format]}\n", 2,
+     "Get-Date: Format is a valued parameter of Get-Date in the catalog already"),
+    ("cmdlets:\n  Get-Thing: {valued: [Name], switches: [name]}\n", 2,
+     "cmdlets.Get-Thing: name is listed both as valued and as a switch"),
+], ids=["dash", "not-verb-noun", "common", "switch-vs-valued", "both"])
+def test_a_bad_site_cmdlets_yaml_is_one_error_naming_its_line(tmp_path, text, line, message):
+    site = _site(tmp_path)
+    (site / "cmdlets.yaml").write_text(text, encoding="utf-8")
+    assert [(i.path, i.line, i.check, i.message) for i in lint([site], today=TODAY).issues] == [
+        (str(site / "cmdlets.yaml"), line, "cmdlet-catalog", message)]
