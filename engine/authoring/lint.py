@@ -12,6 +12,8 @@ schema                 error     structure, against engine/schemas/*.schema.json
 rule                   error     the rule compiler's domain checks: unknown fact kinds or fields
                                  (did-you-mean), type mismatches, undefined aliases, bad regexes
 duplicate-id           error     two rule files with the same id in one directory
+replaces-site-rule     warning   a rule in a later site directory takes the id of one in an earlier
+                                 one, which then never loads (the later directory wins)
 file-name              error     a .yml file where fodoc reads only .yaml (it would be ignored);
                        note      a rule file not named <id>.yaml
 cause-without-runbook  error     the rule's cause has no runbook (shipped or site); causes whose
@@ -54,7 +56,7 @@ from ..knowledge import expected_behaviour_causes
 from ..pscheck import check_powershell
 from ..rules import Rule, RuleCompiler
 from ..runbooks import PHASES, _ENVIRONMENT, load_runbook
-from ..site import RUNBOOKS_SUBDIR, SITE_CONFIG_NAME, load_site_config
+from ..site import RUNBOOKS_SUBDIR, SITE_CONFIG_NAME, read_site_config
 from ..yamlio import LineDict, load_yaml
 from .placeholders import render_with_placeholders
 from .targets import Targets, classify, runbook_causes, yaml_files
@@ -65,6 +67,7 @@ CHECKS = {
     "schema": ("error", "The file matches its JSON Schema (engine/schemas)"),
     "rule": ("error", "The rule passes the compiler's checks against the fact catalog"),
     "duplicate-id": ("error", "Rule ids are unique"),
+    "replaces-site-rule": ("warning", "A site rule does not silently replace another site's rule"),
     "file-name": ("error", "Files are named <id>.yaml / <cause>.yaml, so fodoc reads them"),
     "cause-without-runbook": ("error", "Every fault cause has a runbook (expected behaviour needs none)"),
     "no-positive-fixture": ("warning", "Every rule has a fixture that fires"),
@@ -237,6 +240,7 @@ class _Linter:
     def rules(self, paths: list[Path], catalog: FactCatalog) -> list[Rule]:
         compiled: list[Rule] = []
         seen: dict[tuple[Path, str], Path] = {}
+        site_ids: dict[str, Path] = {}  # the site file each id was last taken from
         for path in paths:
             doc = self._document(path, "rule")
             if doc is None:
@@ -253,6 +257,13 @@ class _Linter:
                 continue
             seen[key] = path
             compiled.append(rule)
+            if path.parent.resolve() != self.shipped_rule_dir:
+                earlier = site_ids.get(rule.id)
+                if earlier is not None and earlier.parent.resolve() != path.parent.resolve():
+                    # load_rules lets the later directory win; say so, the author may not know
+                    self.add(path, doc.line_of("id"), "replaces-site-rule",
+                             f"rule id {rule.id} in {path} replaces the one in {earlier}")
+                site_ids[rule.id] = path
             if path.stem != rule.id and path.name != f"{rule.id}.yaml":
                 self.add(path, doc.line_of("id"), "file-name",
                          f"rule {rule.id} is in {path.name}; name the file {rule.id}.yaml so "
@@ -359,12 +370,10 @@ class _Linter:
 
     def site_configs(self, paths: list[Path], rules: dict[str, Rule]) -> None:
         for path in paths:
-            try:
-                config = load_site_config(path)
-            except KnowledgeBaseError as exc:
+            reading = read_site_config(path)  # every problem, not just the first
+            for exc in reading.errors:
                 self.add(path, _line_from(exc.path), "site-config", _text(exc, drop_path=True))
-                continue
-            for suppression in config.suppressions:
+            for suppression in reading.entries:
                 if suppression.rule not in rules:
                     hint = suggest(suppression.rule, rules)
                     self.add(path, suppression.line, "unknown-suppressed-rule",

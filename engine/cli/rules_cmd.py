@@ -111,13 +111,15 @@ def test_rules(paths: tuple[Path, ...], backend: str, junit: Path | None, quiet:
         click.echo(f"{status} {result.rule}: {result.fixture} [{', '.join(result.got)}]  ({result.where})")
         for line in result.diff:
             click.echo(f"    {line}")
-    untested = [rule.id for rule in selected if not rule.fixtures]
-    for rule_id in untested:
-        click.echo(f"FAIL {rule_id}: has no fixtures")
+    # A rule without fixtures is untested, which is a failure: it counts as one in the summary.
+    untested = [rule for rule in selected if not rule.fixtures]
+    for rule in untested:
+        click.echo(f"FAIL {rule.id}: has no fixtures; add one that fires and one that stays silent  "
+                   f"({rule.path})")
     click.echo(f"{len(results)} fixtures of {len(selected)} rules on {', '.join(backends)}: "
-               f"{len(results) - len(failed)} passed, {len(failed)} failed")
+               f"{len(results) - len(failed)} passed, {len(failed) + len(untested)} failed")
     if junit is not None:
-        write_atomically(junit, to_junit(results))
+        write_atomically(junit, to_junit(results, untested))
     sys.exit(EXIT_FAILED if failed or untested else 0)
 
 

@@ -399,3 +399,43 @@ def test_a_bad_site_cmdlets_yaml_is_one_error_naming_its_line(tmp_path, text, li
     (site / "cmdlets.yaml").write_text(text, encoding="utf-8")
     assert [(i.path, i.line, i.check, i.message) for i in lint([site], today=TODAY).issues] == [
         (str(site / "cmdlets.yaml"), line, "cmdlet-catalog", message)]
+
+
+def test_a_rule_id_taken_again_by_a_later_site_directory_is_a_warning(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(EXAMPLE_SITE, first)
+    second.mkdir()
+    shutil.copy(first / "bndupd-queue-full.yaml", second / "bndupd-queue-full.yaml")
+    expected = [Issue(str(second / "bndupd-queue-full.yaml"), 2, "replaces-site-rule",
+                      f"rule id bndupd-queue-full in {second / 'bndupd-queue-full.yaml'} replaces the one in "
+                      f"{first / 'bndupd-queue-full.yaml'}", "warning")]
+    report = lint(rule_dirs=[first, second], today=TODAY)
+    assert report.issues == expected and report.failed(strict=True)
+    assert lint([first, second], today=TODAY).issues == expected
+
+
+def test_a_site_rule_taking_a_shipped_id_stays_a_note_even_in_two_site_directories(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    shutil.copy(shipped_dir("rules") / "port-647-blocked.yaml", first / "port-647-blocked.yaml")
+    report = lint(rule_dirs=[first, second], today=TODAY)
+    assert [(i.path, i.check, i.severity) for i in report.issues] == [
+        (str(first / "port-647-blocked.yaml"), "overrides-shipped", "note")]
+
+
+def test_a_site_config_error_does_not_hide_the_other_problems_of_the_file(tmp_path):
+    config = tmp_path / "fodoc-site.yaml"
+    config.write_text("suppress:\n"
+                      "  - rule: clock-skew-drifting\n"
+                      "    until: 2026-12-02\n"
+                      "  - {rule: port-647-blokced, reason: CHG-2, until: 2027-01-01, owner: me}\n"
+                      "  - {rule: clock-skew-offset, reason: CHG-3, until: 2027-01-01}\n", encoding="utf-8")
+    assert [(i.line, i.check, i.message) for i in lint([config], today=TODAY).issues] == [
+        (2, "expired-suppression", "the suppression of clock-skew-drifting expired on 2026-12-02 and no longer "
+                                   "applies; renew it with a new reason or remove it"),
+        (2, "site-config", "suppress[1]: reason: missing key 'reason': say why it is safe to ignore (a change "
+                           "ticket, an owner)"),
+        (4, "site-config", "suppress[2]: owner: unknown key 'owner'"),
+        (4, "unknown-suppressed-rule", "suppresses rule 'port-647-blokced', which does not exist (did you mean "
+                                       "'port-647-blocked'?)")]

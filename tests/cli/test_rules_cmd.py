@@ -243,3 +243,27 @@ def test_diagnose_with_an_impossible_date_in_the_site_config_is_one_line_and_exi
     assert (code, out) == (3, "")
     assert err == (f"fodoc: error: {config}:2: suppress[1].until: 2026-02-30 is not a valid date (day is out of "
                    "range for month)\n")
+
+
+def test_a_rule_without_fixtures_is_counted_as_a_failure(capsys, site, tmp_path):
+    rule = site / "bndupd-queue-full.yaml"
+    text = rule.read_text(encoding="utf-8")
+    rule.write_text(text[:text.index("fixtures:")], encoding="utf-8")
+    junit = tmp_path / "junit.xml"
+    code, out, _ = run(capsys, "rules", "test", str(site), "--engine", "native", "--junit", str(junit))
+    assert (code, out.splitlines()) == (1, [
+        f"FAIL bndupd-queue-full: has no fixtures; add one that fires and one that stays silent  ({rule})",
+        "0 fixtures of 1 rules on native: 0 passed, 1 failed"])
+    root = SafeET.parse(junit).getroot()
+    assert (root.get("tests"), root.get("failures")) == ("1", "1")
+    assert root.find("testsuite/testcase").get("name") == "(no fixtures)"
+
+
+def test_show_and_explain_name_the_file_once(capsys):
+    rule = SITE_RULES / "bndupd-queue-full.yaml"
+    code, out, _ = run(capsys, "rules", "show", "bndupd-queue-full", "--rules-dir", str(SITE_RULES))
+    assert code == 0 and f"  file:       {rule} (site)" in out.splitlines()
+    code, out, _ = run(capsys, "explain", "bndupd_queue_full", "--rules-dir", str(SITE_RULES))
+    assert code == 0 and f"  file:       {rule} (site)" in out.splitlines()
+    code, out, _ = run(capsys, "rules", "show", "port-647-blocked")
+    assert f"  file:       {shipped_dir('rules') / 'port-647-blocked.yaml'} (shipped)" in out.splitlines()
