@@ -142,6 +142,9 @@ def _site_signature(where: str, section: str, entries: dict, name: Any, spec: An
         expected = "a program name such as w32tm" if native else "a Verb-Noun cmdlet name"
         raise CmdletCatalogError(_at(where, entries, name), f"{name!r} is not {expected}",
                                  field=f"{section}.{name}")
+    if native and _CMDLET_NAME.match(name):  # pscheck reads every Verb-Noun name as a cmdlet
+        raise CmdletCatalogError(_at(where, entries, name), f"{name!r} is written like a cmdlet "
+                                 "(Verb-Noun); list it under 'cmdlets'", field=f"{section}.{name}")
     spec = {} if spec is None else spec
     if not isinstance(spec, dict):
         raise CmdletCatalogError(_at(where, entries, name), "expected {valued: [...], switches: "

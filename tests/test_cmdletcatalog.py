@@ -29,6 +29,8 @@ def test_an_empty_site_file_changes_nothing(tmp_path):
 @pytest.mark.parametrize("text,message", [
     ("natives:\n  w32tm: {valued: [syncfromflags]}\n",
      ":2: natives.w32tm.valued: 'syncfromflags' is not an option name such as /query"),
+    ("natives:\n  contoso-probe: {}\n",
+     ":2: natives.contoso-probe: 'contoso-probe' is written like a cmdlet (Verb-Noun); list it under 'cmdlets'"),
     ("cmdlets: [Get-Thing]\n", ":1: cmdlets: must map each command's name to {valued: [...], switches: [...]}"),
     ("cmdlets:\n  Get-Thing: {values: [Name]}\n",
      ":2: cmdlets.Get-Thing.values: unknown key 'values': expected valued (parameters that take a value) and "

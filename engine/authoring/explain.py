@@ -66,6 +66,15 @@ def show_rule(kb: KnowledgeBase, rule: Rule, with_runbook: bool = True) -> str:
         for pattern in rule.absent:
             lines.append(f"    {pattern.alias}: {describe_conditions(pattern, {})}")
     lines.append("  explains:   " + " ".join(rule.explain.split()))
+    if rule.watch:
+        lines.append("  watch:      " + " ".join(rule.watch.split()))
+    if rule.consequence_of:
+        lines.append("  consequence of: " + ("any fault" if rule.consequence_of == ("any",) else
+                                            ", ".join(rule.consequence_of))
+                     + " on the same relationship (shown under it)")
+    if rule.reason_for:
+        lines.append(f"  reason for: {', '.join(rule.reason_for)} on the same relationship "
+                     "(shown under it)")
     for cause, check in rule.tells_apart.items():
         lines.append(f"  vs {cause}: {check}")
     positive = sum(1 for f in rule.fixtures if f.fires)

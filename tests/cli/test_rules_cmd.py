@@ -267,3 +267,12 @@ def test_show_and_explain_name_the_file_once(capsys):
     assert code == 0 and f"  file:       {rule} (site)" in out.splitlines()
     code, out, _ = run(capsys, "rules", "show", "port-647-blocked")
     assert f"  file:       {shipped_dir('rules') / 'port-647-blocked.yaml'} (shipped)" in out.splitlines()
+
+
+def test_show_names_the_links_and_the_watch_of_a_rule(capsys):
+    _, out, _ = run(capsys, "rules", "show", "binding-update-backlog")
+    assert "  consequence of: any fault on the same relationship (shown under it)" in out.splitlines()
+    _, out, _ = run(capsys, "rules", "show", "time-service-unsynced")
+    assert "  reason for: clock_skew on the same relationship (shown under it)" in out.splitlines()
+    _, out, _ = run(capsys, "rules", "show", "recover-wait-within-mclt")
+    assert any(line.startswith("  watch:      After {{ timer.mclt_ends }} both sides") for line in out.splitlines())
