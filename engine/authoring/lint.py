@@ -137,7 +137,8 @@ def lint(paths: list[Path] | None = None, rule_dirs: list[Path] | None = None,
     if site_config and site_config not in targets.site_configs:
         targets.site_configs.append(site_config)
     cmdlet_files = list(dict.fromkeys(targets.cmdlet_catalogs + site_catalog_files(
-        targets.directories + rule_dirs + [d / RUNBOOKS_SUBDIR for d in rule_dirs] + runbook_dirs)))
+        targets.directories + rule_dirs + [d / RUNBOOKS_SUBDIR for d in rule_dirs] + runbook_dirs
+        + _site_homes(targets))))
     linter = _Linter(today)
     linter.strays(targets.directories)
     linter.cmdlet_catalogs(cmdlet_files)
@@ -155,6 +156,16 @@ def lint(paths: list[Path] | None = None, rule_dirs: list[Path] | None = None,
     files = (len(targets.rules) + len(targets.runbooks) + len(targets.facts)
              + len(targets.site_configs) + len(cmdlet_files))
     return LintReport(sorted(set(linter.issues)), files)
+
+
+def _site_homes(targets: Targets) -> list[Path]:
+    """The site directories of single linted files: a rule's folder, a runbook's folder and the
+    rules directory whose runbooks/ folder it is (where that site keeps its cmdlets.yaml)."""
+    shipped = {shipped_dir(name).resolve() for name in ("rules", "runbooks")}
+    homes = [path.parent for path in targets.rules + targets.runbooks]
+    homes += [path.parent.parent for path in targets.runbooks if path.parent.name == RUNBOOKS_SUBDIR]
+    return [home for home in homes if home.resolve() not in shipped
+            and home.resolve() not in {d.parent.resolve() for d in shipped}]
 
 
 def _all_rule_ids(catalog: FactCatalog, rule_dirs: list[Path], linted: list[Rule]) -> dict[str, Rule]:

@@ -374,6 +374,8 @@ def test_a_site_cmdlets_yaml_extends_the_catalog(tmp_path):
     report = lint([site], today=TODAY)
     assert (report.issues, report.files) == ([], 3)  # read as the catalog, not as a rule
     assert lint(rule_dirs=[site], today=TODAY).issues == []
+    alone = lint([site / "runbooks" / "bndupd_queue_full.yaml"], today=TODAY)  # its site's catalog too
+    assert [i.check for i in alone.issues] == ["runbook-without-rule"]
     (site / "cmdlets.yaml").rename(tmp_path / "cmdlets.yaml")
     elsewhere = tmp_path / "runbooks-dir"
     elsewhere.mkdir()
