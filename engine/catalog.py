@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import CatalogError
 from .kbcache import load_compiled
+from .timevalues import as_fact_time
 from .yamlio import load_yaml
 
 FIELD_TYPES = ("str", "int", "float", "bool", "datetime", "server")
@@ -67,15 +68,28 @@ class FactCatalog:
 
     def check_value(self, kind: str, field_name: str, value: Any) -> str | None:
         """Return why `value` cannot be a value of kind.field, or None if it can."""
+        return self.coerce_value(kind, field_name, value)[1]
+
+    def coerce_value(self, kind: str, field_name: str, value: Any) -> tuple[Any, str | None]:
+        """(`value` as facts of kind.field carry it, None), or (None, why it cannot be one).
+
+        Only times change: written in YAML they may be a string or a datetime, with an offset,
+        and facts compare them as UTC text of one form (engine/timevalues.py).
+        """
         spec = self.kinds[kind].fields[field_name]
+        if spec.type == "datetime":
+            text, problem = as_fact_time(value)
+            if problem:
+                return None, f"{kind}.{field_name} is datetime, but {problem}"
+            return text, None
         if not type_matches(spec.type, value):
-            return (f"{kind}.{field_name} is {spec.type}, but the value {value!r} is "
-                    f"{type(value).__name__}")
+            return None, (f"{kind}.{field_name} is {spec.type}, but the value {value!r} is "
+                          f"{type(value).__name__}")
         if spec.enum and value not in spec.enum:
             hint = suggest(str(value), spec.enum)
             text = f"{value!r} is not one of {kind}.{field_name}'s values ({', '.join(spec.enum)})"
-            return text + (f"; did you mean {hint!r}?" if hint else "")
-        return None
+            return None, text + (f"; did you mean {hint!r}?" if hint else "")
+        return value, None
 
 
 def type_matches(type_name: str, value: Any) -> bool:

@@ -34,7 +34,8 @@ from .fileio import write_atomically
 from .yamlio import LineDict, load_yaml
 
 DISABLE_ENV = "FODOC_NO_CACHE"
-_FORMAT = 2  # bump when the layout of a cache file changes
+_FORMAT = 3  # bump when the layout of a cache file changes (3: value lines)
+_MEMO_FORMAT = 2  # the same for the memo files
 
 T = TypeVar("T")
 
@@ -150,12 +151,14 @@ def round_trips(original: Any, copy: Any) -> bool:
 def _lines_of(node: Any) -> Any:
     """The line numbers of a parsed document, as a JSON tree shaped like the document.
 
-    A mapping is [its line, [the line of each key], [the tree of each value]]; a list is the list
-    of its items' trees; a scalar is null.
+    A mapping is [its line, [the line of each key], [the line each value starts on], [the tree
+    of each value]]; a list is the list of its items' trees; a scalar is null.
     """
     if isinstance(node, dict):
-        return [getattr(node, "line", 0), [node.line_of(key) if isinstance(node, LineDict) else 0
-                                           for key in node],
+        lined = isinstance(node, LineDict)
+        return [getattr(node, "line", 0),
+                [node.line_of(key) if lined else 0 for key in node],
+                [node.value_line_of(key) if lined else 0 for key in node],
                 [_lines_of(value) for value in node.values()]]
     if isinstance(node, list):
         return [_lines_of(item) for item in node]
@@ -165,10 +168,11 @@ def _lines_of(node: Any) -> Any:
 def _with_lines(node: Any, lines: Any) -> Any:
     """The document with its mappings as LineDicts again; ValueError/TypeError if `lines` misfits."""
     if type(node) is dict:
-        line, key_lines, children = lines
+        line, key_lines, value_lines, children = lines
         result = LineDict()
         result.line = int(line)
         result.key_lines = dict(zip(node, key_lines, strict=True))
+        result.value_lines = dict(zip(node, value_lines, strict=True))
         for (key, value), child in zip(node.items(), children, strict=True):
             result[key] = _with_lines(value, child)
         return result
@@ -221,7 +225,7 @@ def save_memos() -> None:
     """Write the memo files that gained entries (at exit: one write each, not one per entry)."""
     while _unsaved:
         memo_file, (analysis, entries) = _unsaved.popitem()
-        text = json.dumps({"format": _FORMAT, "fodoc": __version__, "analysis": analysis,
+        text = json.dumps({"format": _MEMO_FORMAT, "fodoc": __version__, "analysis": analysis,
                            "entries": entries})
         try:
             Path(memo_file).parent.mkdir(parents=True, exist_ok=True)
@@ -235,7 +239,7 @@ def _read_memo(memo_file: Path, analysis: str) -> dict[str, Any]:
         record = json.loads(memo_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if (not isinstance(record, dict) or record.get("format") != _FORMAT
+    if (not isinstance(record, dict) or record.get("format") != _MEMO_FORMAT
             or record.get("fodoc") != __version__ or record.get("analysis") != analysis
             or not isinstance(record.get("entries"), dict)):
         return {}

@@ -13,7 +13,7 @@ from .errors import RuleLoadError, RunbookError
 from .kb import shipped_dir
 from .rules import ANY_CAUSE, Rule, load_rules
 from .runbooks import Runbook, load_runbook
-from .site import runbook_dirs_of
+from .site import knowledge_files, runbook_dirs_of
 
 
 class RunbookLibrary:
@@ -31,7 +31,7 @@ class RunbookLibrary:
             directory = Path(directory)
             if not directory.is_dir():
                 raise RunbookError(str(directory), "is not a directory of runbooks")
-            for path in sorted(directory.glob("*.yaml")):
+            for path in knowledge_files(directory):  # not a site's cmdlets.yaml
                 self._paths[path.stem] = path
                 if directory in site_dirs:
                     self._site.append(path)

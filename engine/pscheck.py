@@ -7,10 +7,11 @@ with tree-sitter-powershell and reports, with line numbers:
 
 * syntax errors (ERROR and MISSING nodes);
 * commands that are not in the catalog ``engine/data/cmdlets.yaml`` (real cmdlets with their real
-  parameters, plus a few native programs such as ``w32tm`` with their options), except functions
-  defined in the same source;
+  parameters, plus a few native programs such as ``w32tm`` with their options; a site may add its
+  own, engine/cmdletcatalog.py), except functions defined in the same source, with the nearest
+  catalogued name;
 * parameters a cmdlet does not have (full names only: abbreviations break when a module adds a
-  parameter), parameters given twice, valued parameters without a value, and switches followed by
+  parameter), with the nearest one and, for a cmdlet with few, the list; parameters given twice, valued parameters without a value, and switches followed by
   a value (a switch takes a value only as ``-Switch:$true``);
 * native-command options that the program does not know, or that lack / wrongly carry a value.
 
@@ -20,21 +21,25 @@ checked like top-level code, because they run just the same.
 Known limits of the grammar (tree-sitter-powershell 0.25/0.26), which runbooks write around:
 a list of barewords (``Select-Object Name, State``) and a range at the start of a hashtable
 value (``@{ Id = 1..3 }``) are reported as errors although PowerShell accepts them; quote the
-names (``'Name', 'State'``) and wrap ranges (``@(1..3)``).
+names (``'Name', 'State'``) and wrap ranges (``@(1..3)``). A parameter whose name holds a digit
+(``-PriorityValue8021Action 3``) ends the command for the grammar (a syntax error); pass it by
+splatting: ``$qos = @{ PriorityValue8021Action = 3 }; New-NetQosPolicy -Name 'smb' -SMB @qos``.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import tree_sitter as ts
 import tree_sitter_powershell as tsp
-from .yamlio import safe_load_text
+
+from .cmdletcatalog import CmdletCatalog, Signature, shipped_catalog
 
 _CMDLET_NAME = re.compile(r"^[A-Za-z]+-[A-Za-z0-9]+$")
+_LIST_AT_MOST = 12  # a cmdlet with this many parameters or fewer has them listed in the message
 _NATIVE_OPTION = re.compile(r"^[\"']?(/[A-Za-z]+)(:?)")
 _SEPARATOR = "command_argument_sep"
 
@@ -50,26 +55,13 @@ class Problem:
         return f"line {self.line}: {self.message}"
 
 
-@dataclass(frozen=True)
-class _Signature:
-    """The parameters (or native options) one command accepts, keyed by lower-case name."""
+def check_powershell(source: str, catalog: CmdletCatalog | None = None) -> list[Problem]:
+    """Return the problems found in ``source``, sorted by line; an empty list means clean.
 
-    name: str
-    valued: frozenset[str]
-    switches: frozenset[str]
-
-
-@dataclass(frozen=True)
-class _Catalog:
-    cmdlets: dict[str, _Signature]
-    natives: dict[str, _Signature]
-    common: _Signature
-
-
-def check_powershell(source: str) -> list[Problem]:
-    """Return the problems found in ``source``, sorted by line; an empty list means clean."""
+    ``catalog`` is the shipped cmdlet catalog unless a site's is given (engine/cmdletcatalog.py).
+    """
     root = _parse(source).root_node
-    catalog = _catalog()
+    catalog = catalog or shipped_catalog()
     functions = {node.text.decode().lower() for node in _walk(root)
                  if node.type == "function_name"}
     problems = set(_syntax_problems(root))
@@ -145,7 +137,7 @@ def _syntax_problems(root: ts.Node) -> Iterator[Problem]:
         yield Problem(1, "syntax error")
 
 
-def _check_command(node: ts.Node, catalog: _Catalog, functions: set[str]) -> Iterator[Problem]:
+def _check_command(node: ts.Node, catalog: CmdletCatalog, functions: set[str]) -> Iterator[Problem]:
     name_node = node.child_by_field_name("command_name")
     if name_node is None:
         yield Problem(_line(node), "command invoked through & or . with a computed name: "
@@ -160,8 +152,11 @@ def _check_command(node: ts.Node, catalog: _Catalog, functions: set[str]) -> Ite
     if _CMDLET_NAME.match(name):
         signature = catalog.cmdlets.get(key)
         if signature is None:
+            hint = _nearest(key, catalog.cmdlets, cutoff=0.75)  # most share a verb: Get-...
             yield Problem(_line(name_node), f"unknown cmdlet {name!r} (not in the catalog of "
-                                            "real cmdlets, engine/data/cmdlets.yaml)")
+                                            "real cmdlets, engine/data/cmdlets.yaml, or a site "
+                                            "cmdlets.yaml"
+                          + (f"; did you mean {catalog.cmdlets[hint].name!r}?)" if hint else ")"))
             return
         yield from _check_cmdlet_parameters(signature, elements, catalog.common)
         return
@@ -173,8 +168,16 @@ def _check_command(node: ts.Node, catalog: _Catalog, functions: set[str]) -> Ite
     yield from _check_native_options(native, elements)
 
 
-def _check_cmdlet_parameters(signature: _Signature, elements: list[ts.Node],
-                             common: _Signature) -> Iterator[Problem]:
+_SPLAT = re.compile(r"^@[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _ends_value(element: ts.Node) -> bool:
+    """A parameter, or a splat (@args), which binds arguments of its own: neither is a value."""
+    return element.type == "command_parameter" or bool(_SPLAT.match(element.text.decode()))
+
+
+def _check_cmdlet_parameters(signature: Signature, elements: list[ts.Node],
+                             common: Signature) -> Iterator[Problem]:
     seen: set[str] = set()
     for index, element in enumerate(elements):
         if element.type != "command_parameter":
@@ -185,7 +188,8 @@ def _check_cmdlet_parameters(signature: _Signature, elements: list[ts.Node],
         valued = key in signature.valued or key in common.valued
         switch = key in signature.switches or key in common.switches
         if not (valued or switch):
-            yield Problem(line, f"{signature.name}: unknown parameter {written}")
+            yield Problem(line, f"{signature.name}: unknown parameter {written}"
+                          + _parameter_hint(signature, key))
             continue
         if key in seen:
             yield Problem(line, f"{signature.name}: parameter {written} is given more than once")
@@ -194,13 +198,13 @@ def _check_cmdlet_parameters(signature: _Signature, elements: list[ts.Node],
         if valued and value is None:
             yield Problem(line, f"{signature.name}: parameter {written} needs a value but the "
                                 "command ends")
-        elif valued and value.type == "command_parameter":
+        elif valued and _ends_value(value):
             yield Problem(line, f"{signature.name}: parameter {written} needs a value but is "
                                 f"followed by {value.text.decode()}")
-        elif switch and not colon and value is not None and value.type != "command_parameter":
+        elif switch and not colon and value is not None and not _ends_value(value):
             yield Problem(line, f"{signature.name}: switch {written} takes no value; write "
                                 f"{written}:$true or {written}:$false")
-        elif switch and colon and (value is None or value.type == "command_parameter"):
+        elif switch and colon and (value is None or _ends_value(value)):
             yield Problem(line, f"{signature.name}: switch {written}: needs a value after the "
                                 "colon")
 
@@ -221,7 +225,27 @@ def _following_value(elements: list[ts.Node], index: int) -> tuple[bool, ts.Node
     return colon, None
 
 
-def _check_native_options(signature: _Signature, elements: list[ts.Node]) -> Iterator[Problem]:
+def _parameter_hint(signature: Signature, key: str) -> str:
+    """' (did you mean -Port?)', and for a cmdlet with few parameters all of them.
+
+    An abbreviation (-Comp) is named after the one parameter it starts, which pscheck wants in
+    full; anything else after the nearest name.
+    """
+    known = signature.valued | signature.switches
+    starting = [name for name in known if name.startswith(key)]
+    hint = starting[0] if len(starting) == 1 else _nearest(key, known)
+    text = f" (did you mean -{signature.spelling(hint)}?)" if hint else ""
+    if 0 < len(signature.names) <= _LIST_AT_MOST:
+        text += f"; its parameters: {', '.join('-' + name for name in signature.names)}"
+    return text
+
+
+def _nearest(key: str, candidates, cutoff: float = 0.6) -> str | None:
+    matches = difflib.get_close_matches(key, sorted(candidates), n=1, cutoff=cutoff)
+    return matches[0] if matches else None
+
+
+def _check_native_options(signature: Signature, elements: list[ts.Node]) -> Iterator[Problem]:
     for element in elements:
         if element.type in (_SEPARATOR, "redirection"):
             continue
@@ -243,27 +267,3 @@ def _check_native_options(signature: _Signature, elements: list[ts.Node]) -> Ite
                 yield Problem(line, f"{signature.name}: option {option} takes no value")
         else:
             yield Problem(line, f"{signature.name}: unknown option {option}")
-
-
-@lru_cache(maxsize=1)
-def _catalog() -> _Catalog:
-    # joinpath one part at a time: engine may be a namespace package (MultiplexedPath).
-    catalog_file = resources.files("engine").joinpath("data").joinpath("cmdlets.yaml")
-    data = safe_load_text(catalog_file.read_text(encoding="utf-8"))
-    return _Catalog(
-        cmdlets={name.lower(): _signature(name, spec) for name, spec in data["cmdlets"].items()},
-        natives={name.lower(): _signature(name, spec) for name, spec in data["natives"].items()},
-        common=_signature("common parameters", data["common"]),
-    )
-
-
-def _signature(name: str, spec: dict[str, list[str]]) -> _Signature:
-    unknown = set(spec) - {"valued", "switches"}
-    if unknown:
-        raise ValueError(f"engine/data/cmdlets.yaml: {name}: unknown keys {sorted(unknown)}")
-    valued = frozenset(p.lower() for p in spec.get("valued", []))
-    switches = frozenset(p.lower() for p in spec.get("switches", []))
-    if valued & switches:
-        raise ValueError(f"engine/data/cmdlets.yaml: {name}: listed as both valued and switch: "
-                         f"{sorted(valued & switches)}")
-    return _Signature(name=name, valued=valued, switches=switches)

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, TemplateAssertionError, TemplateSyntaxError, nodes
 from jinja2 import __version__ as jinja2_version
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -52,8 +52,9 @@ from .docschema import validate as validate_structure
 from .kb import is_shipped
 from .errors import RuleLoadError
 from .facts import Fact, Source
-from .site import SITE_CONFIG_NAME
+from .site import knowledge_files
 from .kbcache import load_compiled, memoised
+from .templatecheck import attributes_read, stored_names, unknown_callable
 from .yamlio import LineDict
 
 SEVERITIES = ("critical", "warning", "info")
@@ -182,22 +183,31 @@ def explain_environment() -> SandboxedEnvironment:
     return _TEMPLATES
 
 
-_NAMES_READ = f"template-names-jinja2-{jinja2_version}"
+_TEMPLATE_READS = f"template-reads-jinja2-{jinja2_version}"
 
 
-def _names_read(text: str) -> list[str]:
-    """The names a template reads, sorted (a cheap walk: jinja2.meta compiles the whole template)."""
+def _template_reads(text: str) -> list[str]:
+    """What a template reads, sorted: each name (`side`) and each field of one (`side.server`).
+
+    A cheap walk of the syntax tree (jinja2.meta compiles the whole template). A filter or test
+    that does not exist raises TemplateAssertionError, as compiling the template would.
+    """
     ast = _TEMPLATES.parse(text)
-    stored = {n.name for n in ast.find_all(nodes.Name) if n.ctx == "store"}
-    return sorted({n.name for n in ast.find_all(nodes.Name) if n.ctx == "load"} - stored)
+    unknown = unknown_callable(_TEMPLATES, ast)
+    if unknown is not None:
+        raise TemplateAssertionError(unknown[1], unknown[0])
+    stored = stored_names(ast)
+    names = {n.name for n in ast.find_all(nodes.Name) if n.ctx == "load"} - stored
+    fields = {f"{name}.{attr}" for name, attr, _ in attributes_read(ast)}
+    return sorted(names | fields)
 
 
 def load_rules(directories: list[Path], catalog: FactCatalog) -> list[Rule]:
     """Load every `*.yaml` rule under the directories; later directories override by id."""
     by_id: dict[str, Rule] = {}
     for directory in directories:
-        # A site rules directory also holds its config (engine/site.py), which is not a rule.
-        files = sorted(p for p in Path(directory).glob("*.yaml") if p.name != SITE_CONFIG_NAME)
+        # A site rules directory also holds its config files (engine/site.py), which are not rules.
+        files = knowledge_files(Path(directory))
         seen_here: dict[str, str] = {}
         for path in files:
             rule = load_rule(path, catalog)
@@ -281,7 +291,7 @@ class RuleCompiler:
         explain = doc["explain"]
         if not isinstance(explain, str) or not explain.strip():
             raise self.error("'explain' must be a non-empty template string", doc, "explain", "explain")
-        self._check_template(explain, doc, known)
+        self._check_template(explain, doc, known, "explain")
         references = doc.get("references") or []
         if not isinstance(references, list) or not all(isinstance(r, str) for r in references):
             raise self.error("'references' must be a list of URLs", doc, "references", "references")
@@ -297,7 +307,7 @@ class RuleCompiler:
         if watch is not None:
             if not isinstance(watch, str) or not watch.strip():
                 raise self.error("'watch' must be a non-empty template string", doc, "watch", "watch")
-            self._check_template(watch, doc, known)
+            self._check_template(watch, doc, known, "watch")
         consequence_of = self._causes(doc, "consequence_of", allow_any=True)
         reason_for = self._causes(doc, "reason_for", allow_any=False)
         if consequence_of and reason_for:
@@ -422,22 +432,22 @@ class RuleCompiler:
         if op in ("in", "not_in"):
             if not isinstance(value, list) or not value:
                 raise self.error(f"'{op}' takes a non-empty list", node, fname, where)
-            for item in value:
-                self._check_literal(kind, fname, item, node, where)
-            return Compare(fname, op, tuple(value))
+            return Compare(fname, op, tuple(self._literal(kind, fname, item, node, where)
+                                            for item in value))
         if op in ORDERING_OPS and not (spec.is_numeric or spec.type == "datetime"):
             raise self.error(f"'{op}' needs a number or datetime field; {fname} is {spec.type}",
                              node, fname, where)
-        self._check_literal(kind, fname, value, node, where)
-        return Compare(fname, op, value)
+        return Compare(fname, op, self._literal(kind, fname, value, node, where))
 
-    def _check_literal(self, kind, fname, value, node, where) -> None:
+    def _literal(self, kind, fname, value, node, where) -> Any:
+        """`value` checked against the catalog, as facts carry it (a time as UTC text)."""
         if value is None or isinstance(value, (list, dict)):
             raise self.error(f"expected a single {self.catalog.kinds[kind].fields[fname].type} value, "
                              f"got {value!r}", node, fname, where)
-        problem = self.catalog.check_value(kind, fname, value)
+        value, problem = self.catalog.coerce_value(kind, fname, value)
         if problem:
             raise self.error(problem, node, fname, where)
+        return value
 
     def _ref(self, text, bound, node, fname, where) -> Ref:
         if not isinstance(text, str) or text.count(".") != 1:
@@ -467,15 +477,26 @@ class RuleCompiler:
             result[role] = self._ref(text, known, subject, role, f"subject.{role}")
         return result
 
-    def _check_template(self, text: str, doc: dict, known: dict[str, str]) -> None:
+    def _check_template(self, text: str, doc: dict, known: dict[str, str], key: str) -> None:
+        """The template reads only `match` aliases, and of each only fields its fact kind has.
+
+        Rendering happens only when a bundle matches, so a misspelt field ({{ lost.cuont }})
+        would otherwise surface as a broken explanation in an admin's report.
+        """
         try:  # remembered across runs (engine/kbcache): Jinja2's parser is slow
-            names = memoised(_NAMES_READ, text, _names_read)
+            reads = memoised(_TEMPLATE_READS, text, _template_reads)
         except TemplateSyntaxError as exc:
-            raise self.error(f"template error: {exc.message}", doc, "explain", "explain") from None
-        for name in names:
+            raise self.error(f"template error: {exc.message}", doc, key, key) from None
+        for name in (read for read in reads if "." not in read):
             if name not in known:
-                raise self.error(f"template uses {name!r}, which is not a 'match' alias", doc, "explain",
-                                 "explain", suggest(name, known))
+                raise self.error(f"template uses {name!r}, which is not a 'match' alias", doc, key,
+                                 key, suggest(name, known))
+        for read in (read for read in reads if "." in read):
+            alias, _, field_name = read.partition(".")
+            fields = self.catalog.kinds[known[alias]].fields
+            if field_name not in fields:
+                raise self.error(f"template reads {read!r}, but fact kind {known[alias]!r} has no "
+                                 f"field {field_name!r}", doc, key, key, suggest(field_name, fields))
 
     def _fixtures(self, doc: dict) -> tuple[Fixture, ...]:
         fixtures = doc.get("fixtures") or []
@@ -502,12 +523,14 @@ class RuleCompiler:
             raise self.error(f"unknown fact kind {kind!r}", raw, "kind", label,
                              self.catalog.suggest_kind(str(kind)))
         spec = self.catalog.kinds[kind]
-        values = {k: v for k, v in raw.items() if k != "kind"}
-        for fname, value in values.items():
+        values = {}
+        for fname, value in raw.items():
+            if fname == "kind":
+                continue
             if fname not in spec.fields:
                 raise self.error(f"fact kind {kind!r} has no field {fname!r}", raw, fname, label,
                                  suggest(str(fname), spec.fields))
-            problem = self.catalog.check_value(kind, fname, value)
+            values[fname], problem = self.catalog.coerce_value(kind, fname, value)
             if problem:
                 raise self.error(problem, raw, fname, label)
         missing = [f.name for f in spec.fields.values() if f.required and f.name not in values]

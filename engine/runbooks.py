@@ -47,7 +47,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -56,12 +56,15 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, Undefine
 from jinja2.environment import Template
 from jinja2.sandbox import SandboxedEnvironment
 
+from engine.catalog import suggest
 from engine.docschema import validate as validate_structure
 from engine.kb import is_shipped
 from engine.errors import RunbookError
 from engine.powershell import quote, quote_list
 from engine.pscheck import indent, verbatim_strings
+from engine.site import knowledge_files
 from engine.kbcache import load_compiled
+from engine.templatecheck import unknown_callable
 from engine.yamlio import LineDict
 
 BACKUP_DIR = "C:\\ProgramData\\failover-doctor\\backup"
@@ -100,6 +103,17 @@ class Step:
     destructive: bool = False
     expect: str | None = None
     backup: bool = False
+    # Where it is written, for errors found after the step was read: the line of each key, and
+    # the line the text of `run` starts on (0: unknown, or not line for line; engine/yamlio).
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    run_line: int = field(default=0, compare=False, repr=False)
+
+    def where(self, path: str, key: str | None = None, template_line: int = 0) -> str:
+        """`path:line` of `key` (or of line `template_line` of `run`), or just `path`."""
+        if template_line and self.run_line:
+            return f"{path}:{self.run_line + template_line - 1}"
+        line = self.lines.get(key or "id")
+        return f"{path}:{line}" if line else path
 
 
 @dataclass(frozen=True)
@@ -114,6 +128,12 @@ class Runbook:
     fix: tuple[Step, ...]
     verify: tuple[Step, ...]
     rollback: tuple[Step, ...]
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def where(self, key: str) -> str:
+        """`path:line` of the top-level `key`, or just the path when the line is unknown."""
+        line = self.lines.get(key)
+        return f"{self.path}:{line}" if line else self.path
 
 
 @dataclass(frozen=True)
@@ -153,7 +173,7 @@ def load_runbooks(directory: str | Path) -> dict[str, Runbook]:
         # A silently skipped file would leave its cause without a runbook; say why instead.
         raise RunbookError(str(strays[0]), "runbook files must end in .yaml")
     runbooks: dict[str, Runbook] = {}
-    for path in sorted(directory.glob("*.yaml")):
+    for path in knowledge_files(directory):  # not a site's cmdlets.yaml
         runbook = load_runbook(path)
         runbooks[runbook.cause] = runbook
     return runbooks
@@ -188,6 +208,7 @@ def _compile_runbook(path: Path, data: Any) -> Runbook:
         fix=_steps(name, data, "fix"),
         verify=_steps(name, data, "verify"),
         rollback=_steps(name, data, "rollback"),
+        lines=dict(getattr(data, "key_lines", {})),
     )
     _check_unique_ids(runbook)
     _check_backups(runbook)
@@ -308,6 +329,8 @@ def _step(path: str, phase: str, index: int, raw: Any) -> Step:
         destructive=_flag(path, raw, "destructive", item=item),
         expect=_text(path, raw, "expect", item=item) if "expect" in raw else None,
         backup=_flag(path, raw, "backup", item=item),
+        lines={str(key): line for key, line in getattr(raw, "key_lines", {}).items()},
+        run_line=raw.value_line_of("run") if isinstance(raw, LineDict) else 0,
     )
     if phase == "verify" and step.expect is None:
         raise RunbookError(_at(path, raw), "a verify step needs 'expect': what the output must "
@@ -325,7 +348,7 @@ def _step(path: str, phase: str, index: int, raw: Any) -> Step:
     if step.backup and not (_EXPORT.search(step.run) and _LEASES.search(step.run)):
         raise RunbookError(_at(path, raw, "backup"), "a backup step must run "
                            "Export-DhcpServer ... -Leases", item=item, field="backup")
-    _lint_template(_at(path, raw, "run"), item, step.run)
+    _lint_template(path, step, item)
     return step
 
 
@@ -337,11 +360,14 @@ def _yaml11_on(raw: dict) -> dict:
     fixed.line = getattr(raw, "line", 0)
     fixed.key_lines = {"on" if key is True else key: line
                        for key, line in getattr(raw, "key_lines", {}).items()}
+    fixed.value_lines = {"on" if key is True else key: line
+                         for key, line in getattr(raw, "value_lines", {}).items()}
     return fixed
 
 
-def _lint_template(where: str, item: str, source: str) -> None:
-    """Reject templates that could put an unquoted value into PowerShell."""
+def _lint_template(path: str, step: Step, item: str) -> None:
+    """Reject templates that could put an unquoted value into PowerShell, or cannot compile."""
+    source, where = step.run, step.where(path, "run")
     try:
         tree = _ENVIRONMENT.parse(source)
     except TemplateSyntaxError as exc:
@@ -352,6 +378,10 @@ def _lint_template(where: str, item: str, source: str) -> None:
         if node is not None:
             raise RunbookError(where, f"{{% {tag} %}} is not allowed in run (line "
                                f"{node.lineno})", item=item, field="run")
+    unknown = unknown_callable(_ENVIRONMENT, tree)  # Jinja2 itself says so only when compiling
+    if unknown is not None:
+        lineno, message = unknown
+        raise RunbookError(step.where(path, "run", lineno), message, item=item, field="run")
     for output in tree.find_all(nodes.Output):
         for child in output.nodes:
             if not isinstance(child, nodes.TemplateData) and not _is_quoted(child):
@@ -390,8 +420,8 @@ def _check_unique_ids(runbook: Runbook) -> None:
     seen: set[str] = set()
     for phase, step in _all_steps(runbook):
         if step.id in seen:
-            raise RunbookError(runbook.path, "step id is used more than once in this runbook "
-                               f"(again in {phase})", item=step.id, field="id")
+            raise RunbookError(step.where(runbook.path, "id"), "step id is used more than once "
+                               f"in this runbook (again in {phase})", item=step.id, field="id")
         seen.add(step.id)
 
 
@@ -404,32 +434,37 @@ def _check_backups(runbook: Runbook) -> None:
     for step in runbook.fix:
         missing = _hosts(step.on) - covered
         if step.destructive and missing:
-            raise RunbookError(runbook.path, "destructive step is not preceded by a backup step "
-                               "(backup: true, Export-DhcpServer ... -Leases) on "
-                               f"{' and '.join(sorted(missing))}", item=step.id,
+            raise RunbookError(step.where(runbook.path, "destructive"), "destructive step is not "
+                               "preceded by a backup step (backup: true, Export-DhcpServer ... "
+                               f"-Leases) on {' and '.join(sorted(missing))}", item=step.id,
                                field="destructive")
         if step.backup:
             covered |= _hosts(step.on)
     destructive = [step.id for _, step in _all_steps(runbook) if step.destructive]
     if destructive and not runbook.rollback:
-        raise RunbookError(runbook.path, f"has destructive steps ({', '.join(destructive)}) but "
-                           "no rollback steps", field="rollback")
+        raise RunbookError(runbook.where("rollback"), f"has destructive steps "
+                           f"({', '.join(destructive)}) but no rollback steps", field="rollback")
 
 
 def _check_variables(runbook: Runbook) -> None:
     declared = set(runbook.requires)
     used: set[str] = set()
-    for phase, step in _all_steps(runbook):
-        names = meta.find_undeclared_variables(_ENVIRONMENT.parse(step.run))
+    for _, step in _all_steps(runbook):
+        tree = _ENVIRONMENT.parse(step.run)
+        names = meta.find_undeclared_variables(tree)
         unknown = sorted(names - declared - set(RENDERER_VARIABLES))
         if unknown:
-            raise RunbookError(runbook.path, f"uses {', '.join(unknown)}, which 'requires' does "
-                               f"not list ({phase} step)", item=step.id, field="run")
+            first = next(node for node in tree.find_all(nodes.Name) if node.name == unknown[0])
+            raise RunbookError(step.where(runbook.path, "run", first.lineno),
+                               f"uses {', '.join(unknown)}, which 'requires' does not list",
+                               item=step.id, field="run",
+                               suggestion=suggest(unknown[0], sorted(declared)
+                                                  + list(RENDERER_VARIABLES)))
         used |= names
     unused = sorted(declared - used - set(HOST_VARIABLES))
     if unused:
-        raise RunbookError(runbook.path, f"'requires' lists {', '.join(unused)}, which no step "
-                           "uses", field="requires")
+        raise RunbookError(runbook.where("requires"), f"'requires' lists {', '.join(unused)}, "
+                           "which no step uses", field="requires")
 
 
 # --------------------------------------------------------------------------- rendering

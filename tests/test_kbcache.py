@@ -48,7 +48,7 @@ def test_a_cache_hit_gives_the_same_knowledge_base_with_its_lines(cache, monkeyp
     assert _whole(load_knowledge_base()) == uncached  # fills the cache
     kbcache.save_memos()  # as at exit
     shipped = len(list(shipped_dir("facts").glob("*.yaml"))) + len(list(shipped_dir("rules").glob("*.yaml")))
-    documents = [entry for entry in cache.glob("*.json") if not entry.name.startswith("template-names-")]
+    documents = [entry for entry in cache.glob("*.json") if not entry.name.startswith("template-reads-")]
     assert len(documents) == shipped  # not the runbooks: they say `on:`, a YAML 1.1 boolean key
     _forbid_parsing(monkeypatch)
     monkeypatch.setattr(kbcache, "_memos", {})  # as in a new process
@@ -102,6 +102,16 @@ def test_lines_that_do_not_fit_the_document_are_a_miss(cache, tmp_path):
     entry.write_text(json.dumps(record), encoding="utf-8")
     assert load_rule(path, catalog) == expected
 
+
+
+def test_a_cached_document_keeps_the_lines_its_values_start_on(cache, tmp_path, monkeypatch):
+    path = tmp_path / "doc.yaml"
+    path.write_text("a: one\nrun: |\n  two\n  three\n", encoding="utf-8")
+    parsed = kbcache.load_compiled(path, RuleLoadError, lambda doc: doc)  # parses and stores
+    _forbid_parsing(monkeypatch)
+    cached = kbcache.load_compiled(path, RuleLoadError, lambda doc: doc)
+    assert [(d.line_of("run"), d.line_in_value("run", 2), d.value_line_of("a")) for d in (parsed, cached)] == [
+        (2, 4, 1), (2, 4, 1)]
 
 def test_an_error_in_a_cached_rule_still_names_file_and_line(cache, tmp_path, monkeypatch):
     path = tmp_path / "port-647-blocked.yaml"
@@ -226,13 +236,15 @@ def test_a_template_reading_an_unknown_alias_is_rejected_from_the_memo_too(cache
     explain_line = source.splitlines().index("explain: >") + 1
     assert messages[0] == messages[1] == (f"{path}:{explain_line}: port-647-blocked: explain: template uses 'sied', "
                                           "which is not a 'match' alias (did you mean 'side'?)")
-    assert list(cache.glob("template-names-*.json"))
+    assert list(cache.glob("template-reads-*.json"))
 
 
 def test_a_fodoc_process_leaves_the_template_memo_behind_when_it_exits(cache):
     subprocess.run([sys.executable, "-c", "from engine.knowledge import load_knowledge_base; "
                                           "load_knowledge_base()"], check=True, env=dict(os.environ))
-    (memo,) = cache.glob("template-names-jinja2-*.json")
+    (memo,) = cache.glob("template-reads-jinja2-*.json")
     entries = json.loads(memo.read_text(encoding="utf-8"))["entries"]
     explain = next(r for r in load_knowledge_base().rules if r.id == "port-647-blocked").explain
-    assert entries[hashlib.sha256(explain.encode("utf-8")).hexdigest()] == ["probe", "side"]
+    assert entries[hashlib.sha256(explain.encode("utf-8")).hexdigest()] == [
+        "probe", "probe.port", "probe.remote_address", "probe.source", "probe.target", "side",
+        "side.relationship", "side.server", "side.state"]

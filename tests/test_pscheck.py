@@ -13,7 +13,8 @@ from engine.pscheck import Problem, check_powershell, indent, verbatim_strings
 def test_nonexistent_failover_statistics_cmdlet_is_reported():
     assert check_powershell("Get-DhcpServerv4FailoverStatistics -ComputerName 'dhcp-a'") == [
         Problem(1, "unknown cmdlet 'Get-DhcpServerv4FailoverStatistics' (not in the catalog of "
-                   "real cmdlets, engine/data/cmdlets.yaml)"),
+                   "real cmdlets, engine/data/cmdlets.yaml, or a site cmdlets.yaml; did you mean "
+                   "'Get-DhcpServerv4ScopeStatistics'?)"),
     ]
 
 
@@ -67,8 +68,53 @@ def test_parameter_given_twice_is_reported():
 
 def test_abbreviated_parameter_is_rejected():
     assert check_powershell("Get-DhcpServerv4Failover -Comp 'a'") == [
-        Problem(1, "Get-DhcpServerv4Failover: unknown parameter -Comp"),
+        Problem(1, "Get-DhcpServerv4Failover: unknown parameter -Comp (did you mean -ComputerName?); its "
+                   "parameters: -ComputerName, -Name, -ScopeId, -CimSession, -ThrottleLimit, -AsJob"),
     ]
+
+
+def test_a_misspelt_parameter_gets_the_nearest_and_a_short_list():
+    assert check_powershell("Test-NetConnection -ComputerName 'b' -TcpPort 647") == [
+        Problem(1, "Test-NetConnection: unknown parameter -TcpPort (did you mean -Port?); its parameters: "
+                   "-ComputerName, -Port, -CommonTCPPort, -InformationLevel, -Hops, -ConstrainSourceAddress, "
+                   "-ConstrainInterface, -TraceRoute, -DiagnoseRouting"),
+    ]
+
+
+def test_a_cmdlet_with_many_parameters_gets_no_list():
+    [problem] = check_powershell("Set-DhcpServerv4Failover -Name 'r' -MaxClientLeadTim 1")
+    assert problem.message == ("Set-DhcpServerv4Failover: unknown parameter -MaxClientLeadTim (did you mean "
+                               "-MaxClientLeadTime?)")
+
+
+def test_a_misspelt_cmdlet_gets_the_nearest_catalogued_one():
+    assert check_powershell("Measure-Objekt -Sum") == [
+        Problem(1, "unknown cmdlet 'Measure-Objekt' (not in the catalog of real cmdlets, engine/data/cmdlets.yaml, "
+                   "or a site cmdlets.yaml; did you mean 'Measure-Object'?)"),
+    ]
+
+
+@pytest.mark.parametrize("source", [
+    "Get-ChildItem -Path 'C:\\x' -Filter '*.xml' -Recurse | Measure-Object -Property 'Length' -Sum",
+    "Get-ChildItem -LiteralPath 'C:\\x' -File -Depth 1 | Sort-Object -Property 'Name' -Descending",
+    "Select-String -Path 'C:\\x.log' -Pattern '20286' -SimpleMatch -Context 1, 2 | Out-File -FilePath 'y' -NoNewline",
+    "Get-Content -Path 'C:\\x.log' -Tail 20 -Raw | Set-Content -Path 'C:\\y.log' -Force",
+    "Copy-Item -Path 'C:\\x' -Destination 'C:\\y' -Recurse -Force; Test-Path -Path 'C:\\y'",
+    "Get-Date -Year 2026 -Month 11 -Day 29 -Format 'o'; Start-Sleep -Seconds 5; Write-Output -InputObject 1",
+    "Get-NetQosPolicy -Name 'dhcp' -PolicyStore 'ActiveStore'",
+    "New-NetQosPolicy -Name 'dhcp-failover' -IPProtocolMatchCondition TCP -IPDstPortMatchCondition 647 -DSCPAction 46",
+    "$qos = @{ PriorityValue8021Action = 3 }\nNew-NetQosPolicy -Name 'smb' -SMB @qos",  # see the docstring
+    "Set-NetQosPolicy -Name 'dhcp-failover' -DSCPAction 40 -PassThru",
+    "Remove-NetQosPolicy -Name 'dhcp-failover' -Confirm:$false",
+])
+def test_common_real_cmdlets_are_catalogued(source):
+    assert check_powershell(source) == []
+
+
+def test_a_splat_is_not_the_value_of_the_parameter_before_it():
+    assert check_powershell("Get-NetQosPolicy -AsJob @more") == []
+    assert check_powershell("Get-NetQosPolicy -Name @more") == [
+        Problem(1, "Get-NetQosPolicy: parameter -Name needs a value but is followed by @more")]
 
 
 def test_names_are_case_insensitive():
@@ -119,15 +165,17 @@ def test_script_block_contents_are_checked():
               "}")
     assert check_powershell(source) == [
         Problem(3, "unknown cmdlet 'Get-DhcpServerv4FailoverStatistics' (not in the catalog of "
-                   "real cmdlets, engine/data/cmdlets.yaml)"),
-        Problem(4, "Restart-Service: unknown parameter -Nme"),
+                   "real cmdlets, engine/data/cmdlets.yaml, or a site cmdlets.yaml; did you mean "
+                   "'Get-DhcpServerv4ScopeStatistics'?)"),
+        Problem(4, "Restart-Service: unknown parameter -Nme (did you mean -Name?); its parameters: "
+                   "-Name, -DisplayName, -Include, -Exclude, -InputObject, -Force, -PassThru"),
     ]
 
 
 def test_subexpressions_in_strings_are_checked():
     assert check_powershell('Write-Host "state: $(Get-Nothing -X 1)"') == [
         Problem(1, "unknown cmdlet 'Get-Nothing' (not in the catalog of real cmdlets, "
-                   "engine/data/cmdlets.yaml)"),
+                   "engine/data/cmdlets.yaml, or a site cmdlets.yaml)"),
     ]
 
 

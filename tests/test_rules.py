@@ -99,6 +99,57 @@ def test_explain_template_must_use_aliases(tmp_path):
     assert "template uses 'prob', which is not a 'match' alias (did you mean 'probe'?)" in _error(tmp_path, text)
 
 
+
+def test_explain_fields_are_checked_against_the_alias_kind(tmp_path):
+    text = GOOD.replace('explain: "{{ probe.source }}"', 'explain: "{{ probe.sorce }} {{ side[\'state\'] }}"')
+    assert _error(tmp_path, text) == ("rule.yaml:19: test-rule: explain: template reads 'probe.sorce', but fact "
+                                      "kind 'tcp_probe' has no field 'sorce' (did you mean 'source'?)")
+
+
+def test_watch_is_checked_too_and_named_at_its_own_line(tmp_path):
+    text = GOOD.replace("severity: critical", "severity: info") + 'watch: "{{ side.stat }}"\n'
+    assert _error(tmp_path, text) == ("rule.yaml:20: test-rule: watch: template reads 'side.stat', but fact "
+                                      "kind 'pair' has no field 'stat' (did you mean 'state'?)")
+
+
+def test_a_misspelt_filter_in_explain_is_a_load_error(tmp_path):
+    text = GOOD.replace('explain: "{{ probe.source }}"', 'explain: "{{ probe.source | uper }}"')
+    assert _error(tmp_path, text) == ("rule.yaml:19: test-rule: explain: template error: no filter named 'uper' "
+                                      "(did you mean 'upper'?)")
+
+
+def test_times_are_brought_to_the_form_facts_carry(tmp_path):
+    text = GOOD.replace("      ok: false", "      ok: false\n  ev: {kind: event, where: {last: {gt: 2026-11-29T23:30:00+01:00}, "
+                                            "first: {in: ['2026-11-29T08:00:00.5Z', 2026-11-29 08:00:01Z]}}}")
+    text += textwrap.dedent("""\
+        fixtures:
+          - name: x
+            expect: fires
+            facts:
+              - {kind: event, server: a, log: System, event_id: 1, count: 1, first: 2026-11-29T09:00:00+01:00, last: "2026-11-29T08:00:00Z"}
+        """)
+    rule = _load(tmp_path, text)
+    assert rule.patterns[2].conditions == (
+        Compare("last", "gt", "2026-11-29T22:30:00Z"),
+        Compare("first", "in", ("2026-11-29T08:00:00Z", "2026-11-29T08:00:01Z")))
+    fact = rule.fixtures[0].facts[0]
+    assert (fact["first"], fact["last"]) == ("2026-11-29T08:00:00Z", "2026-11-29T08:00:00Z")
+
+
+@pytest.mark.parametrize("value,problem", [
+    ('"yesterday"', "'yesterday' is not a time: expected an ISO-8601 time such as 2026-11-29T23:00:00Z"),
+    ("2026-11-29", "2026-11-29 is a date without a time: expected an ISO-8601 time such as 2026-11-29T23:00:00Z"),
+    ('"2026-11-29T23:00:00"', "'2026-11-29T23:00:00' has no time zone: add a time zone, e.g. Z for UTC "
+                              "(2026-11-29T23:00:00Z)"),
+    ("2026-11-29T23:00:00", "2026-11-29T23:00:00 has no time zone: add a time zone, e.g. Z for UTC "
+                            "(2026-11-29T23:00:00Z)"),
+    ("5", "the value 5 is int: expected an ISO-8601 time such as 2026-11-29T23:00:00Z"),
+])
+def test_a_time_that_is_not_one_is_refused(tmp_path, value, problem):
+    text = GOOD.replace("      ok: false", f"      ok: false\n  ev: {{kind: event, where: {{last: {{gt: {value}}}}}}}")
+    assert _error(tmp_path, text) == f"rule.yaml:18: test-rule: ev.last: event.last is datetime, but {problem}"
+
+
 def test_severity_typo(tmp_path):
     assert "(did you mean 'critical'?)" in _error(tmp_path, GOOD.replace("critical", "critcal"))
 

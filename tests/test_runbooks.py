@@ -561,3 +561,66 @@ def test_script_without_rollback_steps(tmp_path):
     script = to_script(render(runbook, {"server": "a", "partner": "b", "relationship": "r"}))
     assert "This runbook has no rollback steps." in script
     assert check_powershell(script) == []
+
+
+# --------------------------------------------------------------------------- where errors point
+
+def _line_of(path: Path, text: str, after: str = "") -> int:
+    """The 1-based line of the first line holding `text` (after the first holding `after`)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if after in line) if after else 0
+    return next(i for i, line in enumerate(lines) if i >= start and text in line) + 1
+
+
+def _error(path: Path) -> RunbookError:
+    with pytest.raises(RunbookError) as info:
+        load_runbook(path)
+    return info.value
+
+
+class _LiteralDumper(yaml.SafeDumper):
+    """Writes multi-line strings as literal blocks (`run: |`), as runbook authors do."""
+
+
+_LiteralDumper.add_representer(str, lambda dumper, text: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
+
+
+def _write_literal(tmp_path: Path, data: dict) -> Path:
+    path = tmp_path / "sample_cause.yaml"
+    path.write_text(yaml.dump(data, Dumper=_LiteralDumper, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_a_misspelt_filter_names_its_line_and_suggests_the_filter(tmp_path):
+    step = {"id": "typo", "title": "Typo", "on": "server",
+            "run": "Write-Host 'x'\nGet-DhcpServerv4Failover -Name {{ relationship | psq }}\n"}
+    path = _write_literal(tmp_path, _runbook(fix=[step]))
+    error = _error(path)
+    assert str(error) == (f"{path}:{_line_of(path, 'psq')}: typo: run: no filter named 'psq' "
+                          "(did you mean 'ps'?)")
+
+
+def test_destructive_step_without_backup_names_its_line(tmp_path):
+    path = _write(tmp_path, _runbook(fix=[REMOVE], rollback=[RESTORE]))
+    assert _error(path).path == f"{path}:{_line_of(path, 'destructive: true')}"
+
+
+def test_missing_rollback_names_its_line(tmp_path):
+    path = _write(tmp_path, _runbook(fix=[BACKUP, REMOVE], rollback=[]))
+    assert _error(path).path == f"{path}:{_line_of(path, 'rollback: []')}"
+
+
+def test_a_quoted_multi_line_run_is_named_by_its_key_line(tmp_path):
+    step = {"id": "typo", "title": "Typo", "on": "server",
+            "run": "Write-Host 'x'\nGet-DhcpServerv4Failover -Name {{ relationship | psq }}\n"}
+    path = _write(tmp_path, _runbook(fix=[step]))  # safe_dump quotes it: its lines are not the file's
+    assert _error(path).path == f"{path}:{_line_of(path, 'run:', after='id: typo')}"
+
+
+def test_a_variable_requires_does_not_list_names_its_line_and_suggests_one(tmp_path):
+    step = {"id": "rel", "title": "Rel", "on": "server",
+            "run": "Write-Host 'a'\nWrite-Host {{ relation | ps }}\n"}
+    path = _write_literal(tmp_path, _runbook(fix=[step]))
+    assert str(_error(path)) == (f"{path}:{_line_of(path, 'relation |')}: rel: run: uses relation, which "
+                                 "'requires' does not list (did you mean 'relationship'?)")

@@ -208,3 +208,36 @@ def test_the_site_config_in_a_rules_dir_is_not_read_as_a_rule(tmp_path):
     (site / "fodoc-site.yaml").write_text(SUPPRESS_647, encoding="utf-8")
     analyzer = Analyzer("native", [site])
     assert "bndupd-queue-full" in [r.id for r in analyzer.kb.rules]
+
+
+def test_a_site_cmdlets_yaml_is_read_neither_as_a_rule_nor_as_a_runbook(tmp_path, capsys):
+    from engine.cli import main
+    from engine.knowledge import load_knowledge_base
+
+    site = tmp_path / "site"
+    shutil.copytree(SITE_RULES, site)
+    catalog = "cmdlets:\n  Get-ContosoDhcpHealth: {valued: [ComputerName]}\n"
+    (site / "cmdlets.yaml").write_text(catalog, encoding="utf-8")
+    (site / "runbooks" / "cmdlets.yaml").write_text(catalog, encoding="utf-8")
+    kb = load_knowledge_base([site], [site / "runbooks"])
+    assert "cmdlets" not in kb.runbooks and "bndupd-queue-full" in [r.id for r in kb.rules]
+    assert kb.runbooks.load_all()["bndupd_queue_full"].cause == "bndupd_queue_full"
+    with pytest.raises(SystemExit) as info:
+        main(["rules", "test", str(site), "--engine", "native", "-q"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.endswith(": 4 passed, 0 failed\n")
+
+
+def test_reading_a_site_config_collects_every_problem_and_keeps_only_valid_suppressions(tmp_path):
+    from engine.site import read_site_config
+
+    path = _config(tmp_path, "suppress:\n  - {rule: a, until: 2027-01-01}\n  - {rule: b, reason: x, until: 2027-01-01}\n"
+                             "  - {rule: c, reason: y, until: someday}\n")
+    reading = read_site_config(path)
+    assert [e.one_line().replace(str(path), "F") for e in reading.errors] == [
+        "F:2: suppress[1]: reason: missing key 'reason': say why it is safe to ignore (a change ticket, an owner)",
+        "F:4: suppress[3]: until: must be a date YYYY-MM-DD, not 'someday'"]
+    assert [s.rule for s in reading.config.suppressions] == ["b"]
+    assert [s.rule for s in reading.entries] == ["a", "b"]  # c has no date to judge
+    with pytest.raises(SiteConfigError, match="missing key 'reason'"):
+        load_site_config(path)  # diagnose still refuses the file, naming its first problem

@@ -18,11 +18,11 @@ from .placeholders import render_with_placeholders
 
 
 def rule_origin(rule: Rule) -> str:
-    """'shipped', or 'site (<file>)' for a rule from a --rules-dir."""
+    """'shipped', or 'site' for a rule from a --rules-dir (callers that show the file add it)."""
     try:
         Path(rule.path).resolve().relative_to(shipped_dir("rules").resolve())
     except ValueError:
-        return f"site ({rule.path})"
+        return "site"
     return "shipped"
 
 
@@ -32,7 +32,8 @@ def list_rules(kb: KnowledgeBase) -> str:
     for rule in kb.rules:
         positive = sum(1 for f in rule.fixtures if f.fires)
         table.append((rule.id, rule.cause, rule.severity, rule.status,
-                      f"{positive}+ {len(rule.fixtures) - positive}-", rule_origin(rule)))
+                      f"{positive}+ {len(rule.fixtures) - positive}-",
+                      "shipped" if rule_origin(rule) == "shipped" else f"site ({rule.path})"))
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
                      for row in table) + "\n"
@@ -65,6 +66,15 @@ def show_rule(kb: KnowledgeBase, rule: Rule, with_runbook: bool = True) -> str:
         for pattern in rule.absent:
             lines.append(f"    {pattern.alias}: {describe_conditions(pattern, {})}")
     lines.append("  explains:   " + " ".join(rule.explain.split()))
+    if rule.watch:
+        lines.append("  watch:      " + " ".join(rule.watch.split()))
+    if rule.consequence_of:
+        lines.append("  consequence of: " + ("any fault" if rule.consequence_of == ("any",) else
+                                            ", ".join(rule.consequence_of))
+                     + " on the same relationship (shown under it)")
+    if rule.reason_for:
+        lines.append(f"  reason for: {', '.join(rule.reason_for)} on the same relationship "
+                     "(shown under it)")
     for cause, check in rule.tells_apart.items():
         lines.append(f"  vs {cause}: {check}")
     positive = sum(1 for f in rule.fixtures if f.fires)

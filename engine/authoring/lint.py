@@ -12,6 +12,8 @@ schema                 error     structure, against engine/schemas/*.schema.json
 rule                   error     the rule compiler's domain checks: unknown fact kinds or fields
                                  (did-you-mean), type mismatches, undefined aliases, bad regexes
 duplicate-id           error     two rule files with the same id in one directory
+replaces-site-rule     warning   a rule in a later site directory takes the id of one in an earlier
+                                 one, which then never loads (the later directory wins)
 file-name              error     a .yml file where fodoc reads only .yaml (it would be ignored);
                        note      a rule file not named <id>.yaml
 cause-without-runbook  error     the rule's cause has no runbook (shipped or site); causes whose
@@ -22,7 +24,9 @@ overrides-shipped      note      a site rule or runbook replaces the shipped one
 runbook                error     the runbook loader's checks (keys, variables, backups, on:)
 unquoted-interpolation error     a {{ ... }} in `run` that does not end with | ps or | ps_list
 powershell             error     rendered PowerShell: unknown cmdlet or parameter (the cmdlet
-                                 catalog engine/data/cmdlets.yaml), syntax (engine/pscheck.py)
+                                 catalog engine/data/cmdlets.yaml and the site's cmdlets.yaml),
+                                 syntax (engine/pscheck.py)
+cmdlet-catalog         error     a site cmdlets.yaml is invalid (engine/cmdletcatalog.py)
 runbook-without-rule   note      no rule concludes the runbook's cause
 fact                   error     a fact kind file is invalid
 site-config            error     the site config is invalid
@@ -43,6 +47,7 @@ import yaml
 from jinja2 import TemplateSyntaxError, nodes
 
 from ..catalog import FactCatalog, load_catalog, suggest
+from ..cmdletcatalog import CmdletCatalog, shipped_catalog, site_catalog_files
 from ..docschema import plain as _plain
 from ..docschema import validate as validate_structure
 from ..errors import KnowledgeBaseError, RuleLoadError
@@ -51,7 +56,7 @@ from ..knowledge import expected_behaviour_causes
 from ..pscheck import check_powershell
 from ..rules import Rule, RuleCompiler
 from ..runbooks import PHASES, _ENVIRONMENT, load_runbook
-from ..site import RUNBOOKS_SUBDIR, SITE_CONFIG_NAME, load_site_config
+from ..site import RUNBOOKS_SUBDIR, SITE_CONFIG_NAME, read_site_config
 from ..yamlio import LineDict, load_yaml
 from .placeholders import render_with_placeholders
 from .targets import Targets, classify, runbook_causes, yaml_files
@@ -62,6 +67,7 @@ CHECKS = {
     "schema": ("error", "The file matches its JSON Schema (engine/schemas)"),
     "rule": ("error", "The rule passes the compiler's checks against the fact catalog"),
     "duplicate-id": ("error", "Rule ids are unique"),
+    "replaces-site-rule": ("warning", "A site rule does not silently replace another site's rule"),
     "file-name": ("error", "Files are named <id>.yaml / <cause>.yaml, so fodoc reads them"),
     "cause-without-runbook": ("error", "Every fault cause has a runbook (expected behaviour needs none)"),
     "no-positive-fixture": ("warning", "Every rule has a fixture that fires"),
@@ -70,6 +76,7 @@ CHECKS = {
     "runbook": ("error", "The runbook passes the loader's checks"),
     "unquoted-interpolation": ("error", "Every {{ ... }} in run ends with | ps or | ps_list"),
     "powershell": ("error", "Rendered PowerShell uses real cmdlets and parameters"),
+    "cmdlet-catalog": ("error", "A site cmdlets.yaml is valid"),
     "runbook-without-rule": ("note", "Some rule concludes the runbook's cause"),
     "fact": ("error", "The fact kind file is valid"),
     "site-config": ("error", "The site config is valid"),
@@ -129,8 +136,12 @@ def lint(paths: list[Path] | None = None, rule_dirs: list[Path] | None = None,
             directories=rule_dirs + [d / RUNBOOKS_SUBDIR for d in rule_dirs] + runbook_dirs)
     if site_config and site_config not in targets.site_configs:
         targets.site_configs.append(site_config)
+    cmdlet_files = list(dict.fromkeys(targets.cmdlet_catalogs + site_catalog_files(
+        targets.directories + rule_dirs + [d / RUNBOOKS_SUBDIR for d in rule_dirs] + runbook_dirs
+        + _site_homes(targets))))
     linter = _Linter(today)
     linter.strays(targets.directories)
+    linter.cmdlet_catalogs(cmdlet_files)
     linter.facts(targets.facts)
     catalog = linter.catalog
     rules = linter.rules(targets.rules, catalog)
@@ -142,8 +153,19 @@ def lint(paths: list[Path] | None = None, rule_dirs: list[Path] | None = None,
     linter.causes(rules, known_runbooks)
     linter.orphans(targets.runbooks, {r.cause for r in all_rules.values()})
     linter.site_configs(targets.site_configs, all_rules)
-    files = len(targets.rules) + len(targets.runbooks) + len(targets.facts) + len(targets.site_configs)
+    files = (len(targets.rules) + len(targets.runbooks) + len(targets.facts)
+             + len(targets.site_configs) + len(cmdlet_files))
     return LintReport(sorted(set(linter.issues)), files)
+
+
+def _site_homes(targets: Targets) -> list[Path]:
+    """The site directories of single linted files: a rule's folder, a runbook's folder and the
+    rules directory whose runbooks/ folder it is (where that site keeps its cmdlets.yaml)."""
+    shipped = {shipped_dir(name).resolve() for name in ("rules", "runbooks")}
+    homes = [path.parent for path in targets.rules + targets.runbooks]
+    homes += [path.parent.parent for path in targets.runbooks if path.parent.name == RUNBOOKS_SUBDIR]
+    return [home for home in homes if home.resolve() not in shipped
+            and home.resolve() not in {d.parent.resolve() for d in shipped}]
 
 
 def _all_rule_ids(catalog: FactCatalog, rule_dirs: list[Path], linted: list[Rule]) -> dict[str, Rule]:
@@ -171,6 +193,7 @@ class _Linter:
         self.shipped_rules = {p.stem for p in yaml_files([shipped_dir("rules")])}
         self.shipped_rule_dir = shipped_dir("rules").resolve()
         self.shipped_runbook_dir = shipped_dir("runbooks").resolve()
+        self.commands: CmdletCatalog = shipped_catalog()  # with the site's cmdlets.yaml, if any
 
     def add(self, path: Path | str, line: int, check: str, message: str,
             severity: str | None = None) -> None:
@@ -184,12 +207,20 @@ class _Linter:
                     self.add(path, 0, "file-name", "fodoc reads only *.yaml files here, so this "
                              f"file is ignored; rename it to {path.stem}.yaml")
 
+    def cmdlet_catalogs(self, paths: list[Path]) -> None:
+        """Merge each valid site cmdlets.yaml into the catalog the runbooks are checked against."""
+        for path in paths:
+            try:
+                self.commands = self.commands.with_site_file(path)
+            except KnowledgeBaseError as exc:
+                self.add(path, _line_from(exc.path), "cmdlet-catalog", _text(exc, drop_path=True))
+
     def _document(self, path: Path, schema: str) -> Any:
         """The parsed file if it is valid YAML matching its schema, else None (issues added)."""
         try:
             doc = load_yaml(path)
         except KnowledgeBaseError as exc:
-            self.add(path, _line_from(exc.path), "yaml", exc.message)
+            self.add(path, _line_from(exc.path), "yaml", _text(exc, drop_path=True))
             self.unreadable = True
             return None
         if not isinstance(doc, dict):
@@ -220,6 +251,7 @@ class _Linter:
     def rules(self, paths: list[Path], catalog: FactCatalog) -> list[Rule]:
         compiled: list[Rule] = []
         seen: dict[tuple[Path, str], Path] = {}
+        site_ids: dict[str, Path] = {}  # the site file each id was last taken from
         for path in paths:
             doc = self._document(path, "rule")
             if doc is None:
@@ -236,6 +268,13 @@ class _Linter:
                 continue
             seen[key] = path
             compiled.append(rule)
+            if path.parent.resolve() != self.shipped_rule_dir:
+                earlier = site_ids.get(rule.id)
+                if earlier is not None and earlier.parent.resolve() != path.parent.resolve():
+                    # load_rules lets the later directory win; say so, the author may not know
+                    self.add(path, doc.line_of("id"), "replaces-site-rule",
+                             f"rule id {rule.id} in {path} replaces the one in {earlier}")
+                site_ids[rule.id] = path
             if path.stem != rule.id and path.name != f"{rule.id}.yaml":
                 self.add(path, doc.line_of("id"), "file-name",
                          f"rule {rule.id} is in {path.name}; name the file {rule.id}.yaml so "
@@ -295,15 +334,16 @@ class _Linter:
                     tree = _ENVIRONMENT.parse(run)
                 except TemplateSyntaxError:
                     continue  # the loader reports it
-                base = step.line_of("run") if isinstance(step, LineDict) else 0
-                offset = 1 if _is_block(path, base) else 0
                 for output in tree.find_all(nodes.Output):
                     for child in output.nodes:
                         if isinstance(child, nodes.TemplateData) or (
                                 isinstance(child, nodes.Filter) and child.name in ("ps", "ps_list")):
                             continue
+                        if isinstance(child, nodes.Filter) and child.name not in _ENVIRONMENT.filters:
+                            continue  # a misspelt filter (| psq): the runbook check names it
                         found = True
-                        line = base + offset + child.lineno - 1 if base else 0
+                        line = (step.line_in_value("run", child.lineno)
+                                if isinstance(step, LineDict) else 0)
                         shown = _source_line(run, child.lineno)
                         self.add(path, line, "unquoted-interpolation",
                                  f"step {step.get('id')}: {shown.strip()!r} interpolates a value "
@@ -316,23 +356,19 @@ class _Linter:
         except KnowledgeBaseError as exc:
             self.add(path, 0, "runbook", _text(exc, drop_path=True))
             return
-        lines = {}
-        for phase in PHASES:
-            for step in doc.get(phase) or []:
-                if isinstance(step, LineDict) and isinstance(step.get("id"), str):
-                    base = step.line_of("run")
-                    lines[step["id"]] = base + (1 if _is_block(path, base) else 0)
+        steps = {step["id"]: step for phase in PHASES for step in doc.get(phase) or []
+                 if isinstance(step, LineDict) and isinstance(step.get("id"), str)}
         reported = set()
         for phase in PHASES:
             for step in getattr(rendered, phase):
-                for problem in check_powershell(step.command):
+                for problem in check_powershell(step.command, self.commands):
                     key = (step.id, problem.message)
                     if key in reported:  # a step `on: both` renders twice
                         continue
                     reported.add(key)
-                    base = lines.get(step.id, 0)
-                    self.add(path, base + problem.line - 1 if base else 0, "powershell",
-                             f"step {step.id}: {problem.message}")
+                    written = steps.get(step.id)
+                    self.add(path, written.line_in_value("run", problem.line) if written else 0,
+                             "powershell", f"step {step.id}: {problem.message}")
 
     def orphans(self, runbook_paths: list[Path], causes: set[str]) -> None:
         if self.unreadable:
@@ -345,12 +381,10 @@ class _Linter:
 
     def site_configs(self, paths: list[Path], rules: dict[str, Rule]) -> None:
         for path in paths:
-            try:
-                config = load_site_config(path)
-            except KnowledgeBaseError as exc:
+            reading = read_site_config(path)  # every problem, not just the first
+            for exc in reading.errors:
                 self.add(path, _line_from(exc.path), "site-config", _text(exc, drop_path=True))
-                continue
-            for suppression in config.suppressions:
+            for suppression in reading.entries:
                 if suppression.rule not in rules:
                     hint = suggest(suppression.rule, rules)
                     self.add(path, suppression.line, "unknown-suppressed-rule",
@@ -413,17 +447,6 @@ def _key_line(path: str, key: str) -> int:
     except KnowledgeBaseError:
         return 0
     return doc.line_of(key) if isinstance(doc, LineDict) else 0
-
-
-def _is_block(path: Path, line: int) -> bool:
-    """True when the `run:` key on `line` starts a block scalar (the text begins on the next line)."""
-    if not line:
-        return False
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    if line > len(lines):
-        return False
-    value = lines[line - 1].split(":", 1)[-1].strip()
-    return value[:1] in ("|", ">")
 
 
 def _source_line(source: str, lineno: int) -> str:

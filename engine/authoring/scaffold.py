@@ -37,7 +37,8 @@ status: experimental       # stable once it has proved itself on real bundles
 confidence: 0.6            # how sure a match makes you, in (0, 1]
 description: >
   TODO: what goes wrong, and which facts show it. `fodoc rules show port-647-blocked` shows a
-  finished rule; the fact kinds and their fields are in the facts/ catalog.
+  finished rule; `fodoc rules facts` lists the fact kinds, `fodoc rules facts event` the fields
+  of one.
 match:
   side:                    # one side of a failover relationship that is not Normal
     kind: pair

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import KnowledgeBaseError
-from ..site import RUNBOOKS_SUBDIR, SITE_CONFIG_NAME
+from ..site import RUNBOOKS_SUBDIR, SITE_CMDLETS_NAME, SITE_CONFIG_NAME, knowledge_files
 from ..yamlio import load_yaml
 
 
@@ -22,15 +22,16 @@ class Targets:
     runbooks: list[Path] = field(default_factory=list)
     facts: list[Path] = field(default_factory=list)
     site_configs: list[Path] = field(default_factory=list)
+    cmdlet_catalogs: list[Path] = field(default_factory=list)  # a site's cmdlets.yaml
     directories: list[Path] = field(default_factory=list)   # checked for stray *.yml files
 
 
 def yaml_files(directories: list[Path]) -> list[Path]:
-    """The knowledge-base files of `directories` (a site config is not one)."""
+    """The knowledge-base files of `directories` (a site's config files are not)."""
     found = []
     for directory in directories:
         if Path(directory).is_dir():
-            found += sorted(p for p in Path(directory).glob("*.yaml") if p.name != SITE_CONFIG_NAME)
+            found += knowledge_files(Path(directory))
     return found
 
 
@@ -50,6 +51,9 @@ def classify(paths: list[Path]) -> Targets:
     for path in files:
         if path.name == SITE_CONFIG_NAME:
             targets.site_configs.append(path)
+            continue
+        if path.name == SITE_CMDLETS_NAME:
+            targets.cmdlet_catalogs.append(path)
             continue
         kind = _kind_of(path)
         getattr(targets, kind).append(path)
@@ -78,6 +82,6 @@ def runbook_causes(directories: list[Path]) -> dict[str, Path]:
     causes: dict[str, Path] = {}
     for directory in directories:
         if Path(directory).is_dir():
-            for path in sorted(Path(directory).glob("*.yaml")):
+            for path in knowledge_files(Path(directory)):
                 causes[path.stem] = path
     return causes

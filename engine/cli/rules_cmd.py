@@ -16,7 +16,7 @@ import click
 
 from ..errors import UsageError
 from ..fileio import write_atomically
-from ..site import SITE_CONFIG_NAME
+from ..site import NOT_KNOWLEDGE, knowledge_files
 from . import RULES_DIR_ENV, cli
 from .kb_options import knowledge_options, rules_dir_option, runbooks_dir_option
 
@@ -111,13 +111,15 @@ def test_rules(paths: tuple[Path, ...], backend: str, junit: Path | None, quiet:
         click.echo(f"{status} {result.rule}: {result.fixture} [{', '.join(result.got)}]  ({result.where})")
         for line in result.diff:
             click.echo(f"    {line}")
-    untested = [rule.id for rule in selected if not rule.fixtures]
-    for rule_id in untested:
-        click.echo(f"FAIL {rule_id}: has no fixtures")
+    # A rule without fixtures is untested, which is a failure: it counts as one in the summary.
+    untested = [rule for rule in selected if not rule.fixtures]
+    for rule in untested:
+        click.echo(f"FAIL {rule.id}: has no fixtures; add one that fires and one that stays silent  "
+                   f"({rule.path})")
     click.echo(f"{len(results)} fixtures of {len(selected)} rules on {', '.join(backends)}: "
-               f"{len(results) - len(failed)} passed, {len(failed)} failed")
+               f"{len(results) - len(failed)} passed, {len(failed) + len(untested)} failed")
     if junit is not None:
-        write_atomically(junit, to_junit(results))
+        write_atomically(junit, to_junit(results, untested))
     sys.exit(EXIT_FAILED if failed or untested else 0)
 
 
@@ -134,9 +136,9 @@ def _select(kb, paths: tuple[Path, ...]):
         if any(location == p or p in location.parents for p in wanted):
             selected[rule.id] = rule
     for path in paths:
-        files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+        files = knowledge_files(path) if path.is_dir() else [path]
         for file in files:
-            if file.name == SITE_CONFIG_NAME:
+            if file.name in NOT_KNOWLEDGE:
                 continue
             rule = load_rule(file, kb.catalog)
             selected.setdefault(rule.id, rule)

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import KnowledgeBaseError, UsageError
-from ..yamlio import load_yaml
+from ..timevalues import parse_time
+from ..yamlio import LineDict, load_yaml
 from .faults import FaultKind, canonical_kind, fault_kinds, find_kind
 
 NOISE = {"duplicate_relays": {"count": (20, 200)}, "old_interruption": {"since_h": (26, 70), "minutes": (5, 40)}}
@@ -66,13 +67,13 @@ def load_scenario(path: Path, seed: Optional[int] = None) -> Scenario:
             raise UsageError(f"{place}: expected {{kind: {' | '.join(NOISE)}, ...}}")
         noise.append((canonical_kind(item["kind"]), {k: v for k, v in item.items() if k != "kind"}))
     collected = doc.get("collected_at")
-    if isinstance(collected, str):
-        try:
-            collected = datetime.fromisoformat(collected.replace("Z", "+00:00"))
-        except ValueError:
-            raise UsageError(f"{where}: collected_at {collected!r} is not an ISO-8601 time") from None
-    if isinstance(collected, datetime) and collected.tzinfo is None:
-        collected = collected.replace(tzinfo=timezone.utc)
+    if collected is not None:
+        # quoted or not (YAML makes a datetime of it), with a zone: the same rule as in rules
+        collected, problem = parse_time(collected)
+        if problem:
+            line = doc.line_of("collected_at") if isinstance(doc, LineDict) else 0
+            raise UsageError(f"{where}:{line}: collected_at: {problem}" if line else
+                             f"{where}: collected_at: {problem}")
     file_seed = doc.get("seed", 0)
     if not isinstance(file_seed, int):
         raise UsageError(f"{where}: seed {file_seed!r} is not an integer")

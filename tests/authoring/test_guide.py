@@ -69,3 +69,14 @@ def test_the_guide_shows_what_the_command_prints(command, shown, capsys, monkeyp
             assert (tool, args[0]) == ("grep", "-i"), pipe
             lines = [line for line in lines if args[1].lower() in line.lower()]
     assert lines == shown
+
+
+def test_the_cmdlet_catalog_extension_in_the_guide_is_valid(tmp_path):
+    from engine.cmdletcatalog import catalog_with
+    from engine.pscheck import check_powershell
+
+    block = GUIDE.split("in the format of the shipped\n`engine/data/cmdlets.yaml`:\n\n```yaml\n")[1].split("```")[0]
+    (tmp_path / "cmdlets.yaml").write_text(block, encoding="utf-8")
+    catalog = catalog_with([tmp_path / "cmdlets.yaml"])
+    assert check_powershell("Get-ContosoDhcpHealth -ComputerName 'a' -Detailed; Get-Date -AsUTC; "
+                            "contosoprobe /verbose", catalog) == []

@@ -5,6 +5,8 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
+
 from engine.authoring.lint import Issue, lint
 from engine.kb import shipped_dir
 
@@ -141,16 +143,18 @@ def test_unknown_cmdlet_from_the_cmdlet_catalog(tmp_path):
                  "Get-DhcpServerv4FailoverStatistics -ComputerName {{ target | ps }}")
     assert _issues(lint([site], today=TODAY)) == [
         (line, "error", "step scope-statistics: unknown cmdlet 'Get-DhcpServerv4FailoverStatistics' (not in "
-                        "the catalog of real cmdlets, engine/data/cmdlets.yaml)")]
+                        "the catalog of real cmdlets, engine/data/cmdlets.yaml, or a site cmdlets.yaml; did you "
+                        "mean 'Get-DhcpServerv4ScopeStatistics'?)")]
 
 
 def test_unknown_parameter_from_the_cmdlet_catalog(tmp_path):
     site = _site(tmp_path)
     runbook = site / "runbooks" / "bndupd_queue_full.yaml"
     line = _edit(runbook, "-Port 647 }", "-TcpPort 647 }")
-    [(got_line, severity, message)] = _issues(lint([site], today=TODAY))
-    assert (got_line, severity) == (line, "error")
-    assert message.startswith("step path-to-partner: ") and "TcpPort" in message and "Test-NetConnection" in message
+    assert _issues(lint([site], today=TODAY)) == [
+        (line, "error", "step path-to-partner: Test-NetConnection: unknown parameter -TcpPort (did you mean "
+                        "-Port?); its parameters: -ComputerName, -Port, -CommonTCPPort, -InformationLevel, -Hops, "
+                        "-ConstrainSourceAddress, -ConstrainInterface, -TraceRoute, -DiagnoseRouting")]
 
 
 def test_a_broken_rule_does_not_make_its_runbook_an_orphan(tmp_path):
@@ -252,3 +256,188 @@ def test_powershell_is_checked_even_where_a_value_is_unquoted(tmp_path):
                    "Get-DhcpServerv4FailoverStatistics -ComputerName {{ target | ps }}")
     assert [(i.line, i.check) for i in lint([site], today=TODAY).issues] == [
         (first, "unquoted-interpolation"), (second, "powershell")]
+
+
+# --- what a new rule author's trial found ---------------------------------------------------
+
+def test_an_impossible_unquoted_date_in_a_rule_is_one_yaml_error(tmp_path):
+    site = _site(tmp_path)
+    line = _edit(site / "bndupd-queue-full.yaml", "last: {gt: {ref: side.normal_since}}", "last: {gt: 2026-13-45}")
+    assert [(i.line, i.check, i.message) for i in lint([site], today=TODAY).issues] == [
+        (line, "yaml", "match.flood.where.last.gt: 2026-13-45 is not a valid date (month must be in 1..12)")]
+
+
+def test_an_impossible_unquoted_date_in_a_site_config_is_one_error(tmp_path):
+    config = tmp_path / "fodoc-site.yaml"
+    config.write_text("suppress:\n  - rule: clock-skew-drifting\n    reason: CHG-1\n    until: 2026-02-30\n",
+                      encoding="utf-8")
+    assert [(i.line, i.check, i.message) for i in lint([config], today=TODAY).issues] == [
+        (4, "site-config", "suppress[1].until: 2026-02-30 is not a valid date (day is out of range for month)")]
+
+
+def test_a_tab_used_as_indentation_gets_a_hint(tmp_path):
+    site = _site(tmp_path)
+    line = _edit(site / "bndupd-queue-full.yaml", "  side: {kind: pair", "\tside: {kind: pair")
+    [issue] = lint([site], today=TODAY).issues
+    assert (issue.line, issue.check) == (line, "yaml")
+    assert issue.message == ("is not valid YAML: found character that cannot start any token "
+                             "(YAML does not allow tabs for indentation; use spaces)")
+
+
+def test_a_misspelt_filter_in_run_is_one_error_with_a_did_you_mean(tmp_path):
+    site = _site(tmp_path)
+    runbook = site / "runbooks" / "bndupd_queue_full.yaml"
+    line = _edit(runbook, "-Name {{ relationship | ps }}).State", "-Name {{ relationship | psq }}).State")
+    assert [(i.path, i.line, i.check, i.message) for i in lint([site], today=TODAY).issues] == [
+        (str(runbook), line, "runbook", "require-normal: run: no filter named 'psq' (did you mean 'ps'?)")]
+
+
+def test_a_misspelt_field_of_an_alias_in_explain_gets_a_did_you_mean(tmp_path):
+    site = _site(tmp_path)
+    rule = site / "bndupd-queue-full.yaml"
+    _edit(rule, "{{ flood.count }}", "{{ flood.cuont }}")
+    explain_line = rule.read_text(encoding="utf-8").splitlines().index("explain: >") + 1
+    assert _issues(lint([site], today=TODAY)) == [
+        (explain_line, "error", "bndupd-queue-full: explain: template reads 'flood.cuont', but fact kind 'event' "
+                                "has no field 'cuont' (did you mean 'count'?)")]
+
+
+def test_a_datetime_field_rejects_text_that_is_not_a_time(tmp_path):
+    site = _site(tmp_path)
+    rule = site / "bndupd-queue-full.yaml"
+    where = _edit(rule, "last: {gt: {ref: side.normal_since}}", 'last: {gt: "last tuesday"}')
+    assert _issues(lint([site], today=TODAY)) == [
+        (where, "error", "bndupd-queue-full: flood.last: event.last is datetime, but 'last tuesday' is not a "
+                         "time: expected an ISO-8601 time such as 2026-11-29T23:00:00Z")]
+    _edit(rule, 'last: {gt: "last tuesday"}', "last: {gt: {ref: side.normal_since}}")
+    fixture = _edit(rule, 'last: "2026-11-29T15:01:00Z", relationship: dhcp-a-dhcp-b, partner: dhcp-b}\n  - name: a few',
+                    'last: "yesterday", relationship: dhcp-a-dhcp-b, partner: dhcp-b}\n  - name: a few')
+    assert _issues(lint([site], today=TODAY)) == [
+        (fixture, "error", "bndupd-queue-full: fixtures[1].facts[2]: event.last is datetime, but 'yesterday' "
+                           "is not a time: expected an ISO-8601 time such as 2026-11-29T23:00:00Z")]
+
+
+def test_an_unquoted_time_in_a_fixture_is_a_time_and_needs_a_zone(tmp_path):
+    site = _site(tmp_path)
+    rule = site / "bndupd-queue-full.yaml"
+    text = rule.read_text(encoding="utf-8")
+    rule.write_text(text.replace('"2026-', "2026-").replace('Z"', "Z"), encoding="utf-8")  # all unquoted
+    assert lint([site], today=TODAY).issues == []
+    line = _edit(rule, "last: 2026-11-29T15:01:00Z, relationship: dhcp-a-dhcp-b, partner: dhcp-b}\n  - name: a few",
+                 "last: 2026-11-29 15:01:00, relationship: dhcp-a-dhcp-b, partner: dhcp-b}\n  - name: a few")
+    assert _issues(lint([site], today=TODAY)) == [
+        (line, "error", "bndupd-queue-full: fixtures[1].facts[2]: event.last is datetime, but 2026-11-29T15:01:00 "
+                        "has no time zone: add a time zone, e.g. Z for UTC (2026-11-29T23:00:00Z)")]
+
+
+def test_runbook_errors_found_after_reading_name_their_line(tmp_path):
+    site = _site(tmp_path)
+    runbook = site / "runbooks" / "bndupd_queue_full.yaml"
+    text = runbook.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    destructive = lines.index("    destructive: true") + 1
+    runbook.write_text(text.replace("    on: both\n    backup: true\n", "    on: server\n    backup: true\n"),
+                       encoding="utf-8")
+    assert _issues(lint([site], today=TODAY)) == [
+        (destructive, "error", "resync-partner: destructive: destructive step is not preceded by a backup step "
+                               "(backup: true, Export-DhcpServer ... -Leases) on partner")]
+    runbook.write_text(text[:text.index("rollback:")] + "rollback: []\n", encoding="utf-8")
+    assert _issues(lint([site], today=TODAY)) == [
+        (lines.index("rollback:") + 1, "error", "rollback: has destructive steps (resync-partner) but no "
+                                                "rollback steps")]
+    runbook.write_text(text, encoding="utf-8")
+    line = _edit(runbook, "-Name {{ relationship | ps }}).State", "-Name {{ relation | ps }}).State")
+    assert _issues(lint([site], today=TODAY)) == [
+        (line, "error", "require-normal: run: uses relation, which 'requires' does not list (did you mean "
+                        "'relationship'?)")]
+
+
+def _uses_an_estate_cmdlet(site: Path) -> int:
+    """Make the runbook call a cmdlet of the estate's own module; the line it is on."""
+    return _edit(site / "runbooks" / "bndupd_queue_full.yaml",
+                 "Get-DhcpServerv4ScopeStatistics -ComputerName {{ target | ps }} -Failover",
+                 "Get-ContosoDhcpHealth -ComputerName {{ target | ps }} -Deep; Get-Date -AsUTC")
+
+
+def test_a_site_cmdlets_yaml_extends_the_catalog(tmp_path):
+    site = _site(tmp_path)
+    line = _uses_an_estate_cmdlet(site)
+    assert [message for _, _, message in _issues(lint([site], today=TODAY))] == [
+        "step scope-statistics: Get-Date: unknown parameter -AsUTC; its parameters: -Date, -Year, -Month, -Day, "
+        "-Hour, -Minute, -Second, -Millisecond, -Format, -UFormat, -DisplayHint",
+        "step scope-statistics: unknown cmdlet 'Get-ContosoDhcpHealth' (not in the catalog of real cmdlets, "
+        "engine/data/cmdlets.yaml, or a site cmdlets.yaml)"]
+    (site / "cmdlets.yaml").write_text("cmdlets:\n"
+                                      "  Get-ContosoDhcpHealth: {valued: [ComputerName], switches: [Deep]}\n"
+                                      "  Get-Date: {switches: [AsUTC]}   # PowerShell 7.1 adds it\n",
+                                      encoding="utf-8")
+    report = lint([site], today=TODAY)
+    assert (report.issues, report.files) == ([], 3)  # read as the catalog, not as a rule
+    assert lint(rule_dirs=[site], today=TODAY).issues == []
+    alone = lint([site / "runbooks" / "bndupd_queue_full.yaml"], today=TODAY)  # its site's catalog too
+    assert [i.check for i in alone.issues] == ["runbook-without-rule"]
+    (site / "cmdlets.yaml").rename(tmp_path / "cmdlets.yaml")
+    elsewhere = tmp_path / "runbooks-dir"
+    elsewhere.mkdir()
+    (tmp_path / "cmdlets.yaml").rename(elsewhere / "cmdlets.yaml")
+    assert [i.line for i in lint(rule_dirs=[site], today=TODAY).issues] == [line, line]
+    assert lint(rule_dirs=[site], runbook_dirs=[elsewhere], today=TODAY).issues == []
+
+
+@pytest.mark.parametrize("text,line,message", [
+    ("cmdlets:\n  Get-Thing: {valued: [-Name]}\n", 2,
+     "cmdlets.Get-Thing.valued: write the parameter '-Name' without the '-', as 'Name'"),
+    ("cmdlets:\n  GetThing: {}\n", 2, "cmdlets.GetThing: 'GetThing' is not a Verb-Noun cmdlet name"),
+    ("common:\n  switches: [Force]\n", 1,
+     "common: unknown key 'common': the common parameters are PowerShell's own; list a cmdlet's parameters "
+     "under 'cmdlets'"),
+    ("cmdlets:\n  Get-Date: {valued: [UFormat], switches: [Format]}\n", 2,
+     "Get-Date: Format is a valued parameter of Get-Date in the catalog already"),
+    ("cmdlets:\n  Get-Thing: {valued: [Name], switches: [name]}\n", 2,
+     "cmdlets.Get-Thing: name is listed both as valued and as a switch"),
+], ids=["dash", "not-verb-noun", "common", "switch-vs-valued", "both"])
+def test_a_bad_site_cmdlets_yaml_is_one_error_naming_its_line(tmp_path, text, line, message):
+    site = _site(tmp_path)
+    (site / "cmdlets.yaml").write_text(text, encoding="utf-8")
+    assert [(i.path, i.line, i.check, i.message) for i in lint([site], today=TODAY).issues] == [
+        (str(site / "cmdlets.yaml"), line, "cmdlet-catalog", message)]
+
+
+def test_a_rule_id_taken_again_by_a_later_site_directory_is_a_warning(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(EXAMPLE_SITE, first)
+    second.mkdir()
+    shutil.copy(first / "bndupd-queue-full.yaml", second / "bndupd-queue-full.yaml")
+    expected = [Issue(str(second / "bndupd-queue-full.yaml"), 2, "replaces-site-rule",
+                      f"rule id bndupd-queue-full in {second / 'bndupd-queue-full.yaml'} replaces the one in "
+                      f"{first / 'bndupd-queue-full.yaml'}", "warning")]
+    report = lint(rule_dirs=[first, second], today=TODAY)
+    assert report.issues == expected and report.failed(strict=True)
+    assert lint([first, second], today=TODAY).issues == expected
+
+
+def test_a_site_rule_taking_a_shipped_id_stays_a_note_even_in_two_site_directories(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    shutil.copy(shipped_dir("rules") / "port-647-blocked.yaml", first / "port-647-blocked.yaml")
+    report = lint(rule_dirs=[first, second], today=TODAY)
+    assert [(i.path, i.check, i.severity) for i in report.issues] == [
+        (str(first / "port-647-blocked.yaml"), "overrides-shipped", "note")]
+
+
+def test_a_site_config_error_does_not_hide_the_other_problems_of_the_file(tmp_path):
+    config = tmp_path / "fodoc-site.yaml"
+    config.write_text("suppress:\n"
+                      "  - rule: clock-skew-drifting\n"
+                      "    until: 2026-12-02\n"
+                      "  - {rule: port-647-blokced, reason: CHG-2, until: 2027-01-01, owner: me}\n"
+                      "  - {rule: clock-skew-offset, reason: CHG-3, until: 2027-01-01}\n", encoding="utf-8")
+    assert [(i.line, i.check, i.message) for i in lint([config], today=TODAY).issues] == [
+        (2, "expired-suppression", "the suppression of clock-skew-drifting expired on 2026-12-02 and no longer "
+                                   "applies; renew it with a new reason or remove it"),
+        (2, "site-config", "suppress[1]: reason: missing key 'reason': say why it is safe to ignore (a change "
+                           "ticket, an owner)"),
+        (4, "site-config", "suppress[2]: owner: unknown key 'owner'"),
+        (4, "unknown-suppressed-rule", "suppresses rule 'port-647-blokced', which does not exist (did you mean "
+                                       "'port-647-blocked'?)")]

@@ -27,6 +27,13 @@ def test_scaffold_passes_lint_strictly_and_fails_its_test(tmp_path):
     assert "  the fixture has no event fact at all" in results[0].diff
 
 
+def test_scaffold_points_to_the_fact_catalog_command_not_a_repository_folder(tmp_path):
+    made = scaffold("bndupd_queue_full", tmp_path)
+    text = " ".join(made.rule.read_text(encoding="utf-8").split())
+    assert "`fodoc rules facts` lists the fact kinds, `fodoc rules facts event` the fields of one." in text
+    assert "facts/" not in text
+
+
 def test_scaffold_points_editors_at_the_schemas(tmp_path):
     made = scaffold("bndupd_queue_full", tmp_path)
     for path, document in ((made.rule, "rule"), (made.runbook, "runbook")):

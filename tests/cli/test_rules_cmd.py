@@ -220,3 +220,59 @@ def test_new_for_an_existing_cause_says_it_adds_a_rule_and_keeps_the_shipped_one
     code, out, _ = run(capsys, "rules", "new", "clock_skew", "--dir", str(tmp_path / "x"), "--id", "clock-skew-offset")
     assert out.splitlines()[1] == (f"rule clock-skew-offset replaces the rule of that id when loaded with "
                                    f"--rules-dir {tmp_path / 'x'}")
+
+
+def test_lint_of_an_impossible_date_is_one_line_not_a_traceback(capsys, site):
+    _break(site / "bndupd-queue-full.yaml", "last: {gt: {ref: side.normal_since}}", "last: {gt: 2026-13-45}")
+    (site / "fodoc-site.yaml").write_text("suppress:\n  - {rule: clock-skew-drifting, reason: x, until: 2026-02-30}\n",
+                                          encoding="utf-8")
+    code, out, err = run(capsys, "rules", "lint", str(site))
+    assert (code, err) == (1, "")
+    assert out.splitlines() == [
+        f"{site / 'bndupd-queue-full.yaml'}:22: error: match.flood.where.last.gt: 2026-13-45 is not a valid date "
+        "(month must be in 1..12) [yaml]",
+        f"{site / 'fodoc-site.yaml'}:2: error: suppress[1].until: 2026-02-30 is not a valid date (day is out of "
+        "range for month) [site-config]",
+        "3 files: 2 errors, 0 warnings, 0 notes"]
+
+
+def test_diagnose_with_an_impossible_date_in_the_site_config_is_one_line_and_exit_3(capsys, tmp_path):
+    config = tmp_path / "site.yaml"
+    config.write_text("suppress:\n  - {rule: port-647-blocked, reason: x, until: 2026-02-30}\n", encoding="utf-8")
+    code, out, err = run(capsys, "diagnose", str(REPO / "examples" / "bundles" / "healthy"), "--site-config", str(config))
+    assert (code, out) == (3, "")
+    assert err == (f"fodoc: error: {config}:2: suppress[1].until: 2026-02-30 is not a valid date (day is out of "
+                   "range for month)\n")
+
+
+def test_a_rule_without_fixtures_is_counted_as_a_failure(capsys, site, tmp_path):
+    rule = site / "bndupd-queue-full.yaml"
+    text = rule.read_text(encoding="utf-8")
+    rule.write_text(text[:text.index("fixtures:")], encoding="utf-8")
+    junit = tmp_path / "junit.xml"
+    code, out, _ = run(capsys, "rules", "test", str(site), "--engine", "native", "--junit", str(junit))
+    assert (code, out.splitlines()) == (1, [
+        f"FAIL bndupd-queue-full: has no fixtures; add one that fires and one that stays silent  ({rule})",
+        "0 fixtures of 1 rules on native: 0 passed, 1 failed"])
+    root = SafeET.parse(junit).getroot()
+    assert (root.get("tests"), root.get("failures")) == ("1", "1")
+    assert root.find("testsuite/testcase").get("name") == "(no fixtures)"
+
+
+def test_show_and_explain_name_the_file_once(capsys):
+    rule = SITE_RULES / "bndupd-queue-full.yaml"
+    code, out, _ = run(capsys, "rules", "show", "bndupd-queue-full", "--rules-dir", str(SITE_RULES))
+    assert code == 0 and f"  file:       {rule} (site)" in out.splitlines()
+    code, out, _ = run(capsys, "explain", "bndupd_queue_full", "--rules-dir", str(SITE_RULES))
+    assert code == 0 and f"  file:       {rule} (site)" in out.splitlines()
+    code, out, _ = run(capsys, "rules", "show", "port-647-blocked")
+    assert f"  file:       {shipped_dir('rules') / 'port-647-blocked.yaml'} (shipped)" in out.splitlines()
+
+
+def test_show_names_the_links_and_the_watch_of_a_rule(capsys):
+    _, out, _ = run(capsys, "rules", "show", "binding-update-backlog")
+    assert "  consequence of: any fault on the same relationship (shown under it)" in out.splitlines()
+    _, out, _ = run(capsys, "rules", "show", "time-service-unsynced")
+    assert "  reason for: clock_skew on the same relationship (shown under it)" in out.splitlines()
+    _, out, _ = run(capsys, "rules", "show", "recover-wait-within-mclt")
+    assert any(line.startswith("  watch:      After {{ timer.mclt_ends }} both sides") for line in out.splitlines())

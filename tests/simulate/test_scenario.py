@@ -94,3 +94,23 @@ def test_a_count_with_a_fractional_range_is_a_knowledge_base_error(monkeypatch):
             faults.fault_kinds()
     finally:
         faults.fault_kinds.cache_clear()
+
+
+@pytest.mark.parametrize("written,problem", [
+    ("2026-12-01 08:00:00", "2026-12-01T08:00:00 has no time zone: add a time zone, e.g. Z for UTC "
+                            "(2026-11-29T23:00:00Z)"),
+    ('"tomorrow"', "'tomorrow' is not a time: expected an ISO-8601 time such as 2026-11-29T23:00:00Z"),
+])
+def test_collected_at_must_be_a_time_with_a_zone(tmp_path, written, problem):
+    path = tmp_path / "s.yaml"
+    path.write_text(f"seed: 3\ncollected_at: {written}\nfaults: []\n")
+    with pytest.raises(UsageError) as info:
+        load_scenario(path)
+    assert str(info.value) == f"{path}:2: collected_at: {problem}"
+
+
+def test_collected_at_quoted_or_not_with_an_offset_is_utc(tmp_path):
+    path = tmp_path / "s.yaml"
+    for written in ('"2026-12-01T09:00:00+01:00"', "2026-12-01T09:00:00+01:00"):
+        path.write_text(f"seed: 3\ncollected_at: {written}\nfaults: []\n")
+        assert load_scenario(path).collected_at.isoformat() == "2026-12-01T08:00:00+00:00"
