@@ -1,4 +1,4 @@
-"""Diagnosis fixes of the diag-fixes branch, each pinned on the bundle that showed it.
+"""Diagnoses once wrong, each pinned on the simulated bundle that showed it.
 
 1. bundles that plainly show a stopped service or an unreachable host got `unknown` with no
    finding (seeds of `fodoc eval --scenarios 500 --faults 2`, replayed with scenario_for);
@@ -183,3 +183,12 @@ def test_clock_skew_between_two_domain_synced_servers_says_which_clock_is_unknow
     assert "clock-skew-source-outside-domain" not in top.rules
     assert f"— between {min(a.fqdn, b.fqdn)} and {max(a.fqdn, b.fqdn)}, relationship " in d.summary
     assert any("does not say which of the two clocks is wrong" in text for text in top.explanations)
+
+
+def test_an_unreachable_host_named_by_an_address_is_one_finding_beside_the_blocked_port(analyzer, tmp_path):
+    """Seed 100038: the unreachable host is named by its folder in the manifest and by an address
+    in the survivor's relationship, which nothing ties together; the relationship's finding judges
+    it, and no second 'no relationship names it' finding pushes the blocked port out of the top 2."""
+    sim, diagnosis = _eval_case(analyzer, 100038, tmp_path)
+    assert [f.cause for f in diagnosis.findings[:2]] == ["partner_unreachable", "port_647_blocked"]
+    assert [f.rules for f in diagnosis.findings if f.cause == "partner_unreachable"] == [["partner-unreachable"]]
