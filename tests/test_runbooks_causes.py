@@ -91,6 +91,10 @@ def test_clock_skew_first_shows_both_servers_time_status_before_changing_one(shi
     assert (step_id, target, destructive) == ("confirm-which-clock", "dhcp-a.contoso.com", False)
     assert "foreach ($computer in @('dhcp-a.contoso.com', $peer))" in command
     assert "$peer = 'dhcp-b.contoso.com'" in command and "w32tm /query /status" in command
+    # and nothing changes until the admin confirms which clock is wrong (also in an exported script)
+    assert ("$answer = Read-Host -Prompt ('Is ' + 'dhcp-a.contoso.com' + ' the server whose clock is wrong (its "
+            "Source is not a domain controller, or Leap Indicator 3), not ' + $peer + '? (yes/no)')") in command
+    assert "if ($answer -ne 'yes') { throw ('Stopped: nothing was changed." in command
     assert [step[0] for step in fix[1:]][:1] == ["record-time-config"]
 
 
