@@ -31,7 +31,7 @@ from .inference import Match
 from .inference.native import Miss, explain_miss, index_by_kind, satisfies
 from .knowledge import KnowledgeBase
 from .rules import ANY_CAUSE, Compare, Ref, Rule, explain_environment
-from .runbooks import render
+from .runbooks import FAULT_ROLES, render
 from .timeline import aligned_changes
 from .site import Suppression
 
@@ -390,8 +390,13 @@ def _explain(rule: Rule, bound: dict[str, Fact], template: str | None = None) ->
 
 def runbook_variables(finding: Finding, facts: list[Fact]) -> dict[str, Any]:
     """The variables a runbook is rendered with: the pair's real names and relationship settings."""
+    # A finding about a server without a readable relationship (its service stopped) has none to
+    # name: None, so a runbook must say what it does without one ({% if relationship %}), and a
+    # `-Name {{ relationship | ps }}` that forgot to fails to render instead of printing -Name ''.
     variables: dict[str, Any] = {"server": finding.server, "partner": finding.partner or finding.server,
-                                 "relationship": finding.relationship or ""}
+                                 "relationship": finding.relationship or None,
+                                 FAULT_ROLES: {"server": ("server",), "partner": ("partner",)}.get(
+                                     finding.fault_on, ("server", "partner"))}
     rels = [f for f in facts if f.kind == "relationship" and f.get("name") == finding.relationship]
     own = next((f for f in rels if f.get("server") == finding.server), None)
     if own is not None:
@@ -402,13 +407,19 @@ def runbook_variables(finding: Finding, facts: list[Fact]) -> dict[str, Any]:
         # and share. What only the server itself could say (the address it stores for its
         # partner) stays out, so a runbook that needs it fails to render instead of guessing.
         other = next((f for f in rels if f.get("partner") == finding.server), None)
-        if other is None:
+        if other is None:  # no copy anywhere: only the (empty) scope list can be said
+            variables["rel"] = {"scopes": []}
             return variables
         settings = {k: v for k, v in other.fields.items() if k in _SHARED_SETTINGS}
         if other.get("role") in _MIRRORED_ROLE:
             settings["role"] = _MIRRORED_ROLE[other.get("role")]
         if isinstance(other.get("lb_percent"), int):
             settings["lb_percent"] = 100 - other.get("lb_percent")
+        # the address this server would store for its partner: the partner's own, as its copy
+        # records it (PrimaryServerIP or SecondaryServerIP by its ServerType), else its name
+        own_ip = {"PrimaryServer": other.get("primary_ip"),
+                  "SecondaryServer": other.get("secondary_ip")}.get(other.get("server_type"))
+        settings["partner_address"] = own_ip or finding.partner
     settings["scopes"] = [s for s in str(settings.get("scopes") or "").split(",") if s]
     variables["rel"] = settings
     return variables

@@ -71,7 +71,10 @@ BACKUP_DIR = "C:\\ProgramData\\failover-doctor\\backup"
 RENDERER_VARIABLES = ("target", "peer", "backup_file")
 HOST_VARIABLES = ("server", "partner")
 PHASES = ("fix", "verify", "rollback")
-TARGETS = ("server", "partner", "both")
+TARGETS = ("server", "partner", "both", "fault")
+# `on: fault`: the host(s) the finding says the fault is on (the rule's fault_on), passed by the
+# diagnosis as FAULT_ROLES; without it (placeholder renders, lint) both hosts.
+FAULT_ROLES = "fault_roles"
 
 _TOP_KEYS = ("cause", "title", "summary", "requires", "fix", "verify", "rollback")
 _STEP_REQUIRED = ("id", "title", "on", "run")
@@ -426,7 +429,7 @@ def _check_unique_ids(runbook: Runbook) -> None:
 
 
 def _hosts(on: str) -> set[str]:
-    return set(HOST_VARIABLES) if on == "both" else {on}
+    return set(HOST_VARIABLES) if on in ("both", "fault") else {on}
 
 
 def _check_backups(runbook: Runbook) -> None:
@@ -546,7 +549,10 @@ def _host(runbook: Runbook, variables: Mapping[str, Any], role: str) -> str:
 
 def _render_step(runbook: Runbook, step: Step, variables: Mapping[str, Any],
                  hosts: dict[str, str]) -> list[RenderedStep]:
-    roles = HOST_VARIABLES if step.on == "both" else (step.on,)
+    if step.on == "fault":
+        roles = tuple(r for r in HOST_VARIABLES if r in variables.get(FAULT_ROLES, HOST_VARIABLES))
+    else:
+        roles = HOST_VARIABLES if step.on == "both" else (step.on,)
     rendered = []
     for role in roles:
         target = hosts[role]

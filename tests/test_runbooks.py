@@ -624,3 +624,21 @@ def test_a_variable_requires_does_not_list_names_its_line_and_suggests_one(tmp_p
     path = _write_literal(tmp_path, _runbook(fix=[step]))
     assert str(_error(path)) == (f"{path}:{_line_of(path, 'relation |')}: rel: run: uses relation, which "
                                  "'requires' does not list (did you mean 'relationship'?)")
+
+
+@pytest.mark.parametrize("fault_roles, targets", [
+    (("partner",), ["dhcp-b.contoso.com"]),
+    (("server", "partner"), ["dhcp-a.contoso.com", "dhcp-b.contoso.com"]),
+    (None, ["dhcp-a.contoso.com", "dhcp-b.contoso.com"]),   # no finding (explain, lint): both
+])
+def test_a_step_on_fault_runs_where_the_finding_says_the_fault_is(tmp_path, fault_roles, targets):
+    runbook = _load(tmp_path, requires=["server", "partner"], fix=[{"id": "start", "title": "Start the service", "on": "fault",
+                                    "run": "Invoke-Command -ComputerName {{ target | ps }} -ScriptBlock { "
+                                           "Start-Service -Name 'DHCPServer' }"}])
+    variables = {"server": "dhcp-a.contoso.com", "partner": "dhcp-b.contoso.com"}
+    if fault_roles is not None:
+        variables["fault_roles"] = fault_roles
+    rendered = render(runbook, variables)
+    assert [step.target for step in rendered.fix] == targets
+    assert rendered.fix[0].command == (f"Invoke-Command -ComputerName '{targets[0]}' -ScriptBlock {{ "
+                                       "Start-Service -Name 'DHCPServer' }")

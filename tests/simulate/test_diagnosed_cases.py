@@ -192,3 +192,24 @@ def test_an_unreachable_host_named_by_an_address_is_one_finding_beside_the_block
     sim, diagnosis = _eval_case(analyzer, 100038, tmp_path)
     assert [f.cause for f in diagnosis.findings[:2]] == ["partner_unreachable", "port_647_blocked"]
     assert [f.rules for f in diagnosis.findings if f.cause == "partner_unreachable"] == [["partner-unreachable"]]
+
+
+@pytest.mark.parametrize("seed", [100117, 100138, 100300, 100376])
+def test_runbooks_render_for_a_server_without_a_relationship_of_its_own(analyzer, seed, tmp_path):
+    """Second faults that take a server's own copy of the relationship away (its service stopped,
+    its relationship deleted) left runbooks that could not be rendered ('rel' missing, no
+    partner_address) or printed `-Name ''` for a finding with no relationship at all (both
+    services stopped, seed 100376)."""
+    _, diagnosis = _eval_case(analyzer, seed, tmp_path)
+    findings = [f for top in diagnosis.findings for f in (top, *top.nested())]
+    assert [(f.cause, f.runbook_error) for f in findings if f.runbook_error] == []
+    commands = [step.command for f in findings if f.runbook
+                for step in f.runbook.fix + f.runbook.verify + f.runbook.rollback]
+    assert commands and not [c for c in commands if "-Name ''" in c]
+
+
+def test_both_services_stopped_starts_both(analyzer, tmp_path):
+    _, diagnosis = _eval_case(analyzer, 100376, tmp_path)
+    [top] = [f for f in diagnosis.findings if f.cause == "partner_service_stopped"]
+    starts = [step.target for step in top.runbook.fix if step.id == "start-dhcp"]
+    assert sorted(starts) == sorted(top.fault_hosts) and len(starts) == 2
