@@ -79,7 +79,7 @@ _analyzer = None
 _config: WorkerConfig | None = None
 
 
-def init_worker(config: WorkerConfig, in_pool: bool = True) -> None:
+def init_worker(config: WorkerConfig, in_pool: bool = True, kb=None) -> None:
     """Build this process's Analyzer once. In a pool worker, Ctrl-C is left to the parent (which
     stops the pool), so a terminal's SIGINT does not print a traceback per worker."""
     global _analyzer, _config
@@ -90,7 +90,7 @@ def init_worker(config: WorkerConfig, in_pool: bool = True) -> None:
 
     rule_dirs = [Path(p) for p in config.rule_dirs]
     site = find_site_config(Path(config.site_config) if config.site_config else None, rule_dirs)
-    _analyzer = Analyzer(config.engine, rule_dirs, [Path(p) for p in config.runbook_dirs], site=site,
+    _analyzer = Analyzer(config.engine, rule_dirs, [Path(p) for p in config.runbook_dirs], kb=kb, site=site,
                          today=config.today)
     _config = config
 
@@ -160,13 +160,13 @@ def _os_error(exc: Exception) -> str:
 # --- many bundles -----------------------------------------------------------------------------
 
 def analyze_all(bundles: list[Path], config: WorkerConfig, jobs: int,
-                advance: Callable[[], None] = lambda: None) -> list[dict[str, Any]]:
-    """One row per bundle, in the order of `bundles`, whatever `jobs`: 1 runs in this process,
-    more in a pool of that many spawned workers."""
+                advance: Callable[[], None] = lambda: None, kb=None) -> list[dict[str, Any]]:
+    """One row per bundle, in the order of `bundles`, whatever `jobs`: 1 runs in this process
+    (with `kb` when the caller loaded it already), more in a pool of that many spawned workers."""
     paths = [str(p) for p in bundles]
     jobs = max(1, min(jobs, len(paths)))
     if jobs == 1:
-        init_worker(config, in_pool=False)
+        init_worker(config, in_pool=False, kb=kb)
         rows = []
         for path in paths:
             rows.append(analyze_one(path))

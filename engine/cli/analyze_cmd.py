@@ -71,7 +71,7 @@ def analyze(folder: Path, jobs: int | None, fmt: str, output: Path | None, repor
                           str(site_config) if site_config else None, today_utc(),
                           str(reports_dir) if reports_dir is not None else None)
     with _progress(len(bundles)) as advance:
-        rows = analyze_all(bundles, config, jobs or default_jobs(), advance)
+        rows = analyze_all(bundles, config, jobs or default_jobs(), advance, kb)
     report = FleetReport(rows, skipped)
     text = render_fleet(report, fmt)
     if output is not None:
