@@ -10,6 +10,7 @@ stale DNS record is itself one of the faults we look for.
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import replace
 
@@ -30,6 +31,7 @@ class ServerIdentities:
         self._folders: dict[str, set[str]] = {}      # root -> folder keys in that cluster
         self._fqdns: set[str] = set()
         self.conflicts: list[str] = []
+        self._shown: dict[str, str] = {}             # root -> canonical id; cleared on every change
 
     def _find(self, key: str) -> str:
         self._parent.setdefault(key, key)
@@ -43,6 +45,7 @@ class ServerIdentities:
     def link(self, *names: str | None) -> None:
         """Record that all `names` denote one machine (explicit evidence only)."""
         keys = [_key(n) for n in names if n and _key(n)]
+        self._shown.clear()
         for key in keys:
             self._find(key)
             if _is_name(key) and "." in key:
@@ -52,6 +55,7 @@ class ServerIdentities:
 
     def add_folder(self, folder: str) -> None:
         key = _key(folder)
+        self._shown.clear()
         root = self._find(key)
         self._folders.setdefault(root, set()).add(key)
         if "." in key and _is_name(key):
@@ -61,6 +65,7 @@ class ServerIdentities:
         ra, rb = self._find(a), self._find(b)
         if ra == rb:
             return
+        self._shown.clear()
         fa, fb = self._folders.get(ra, set()), self._folders.get(rb, set())
         if fa and fb:
             self.conflicts.append(f"{a} and {b} are linked, but they belong to different server "
@@ -93,8 +98,11 @@ class ServerIdentities:
         if key not in self._parent:
             return key
         root = self._find(key)
-        members = [k for k in self._parent if self._find(k) == root]
-        return _preferred(members, self._folders.get(root, set()), self._fqdns)
+        shown = self._shown.get(root)
+        if shown is None:  # asked for every server field of every fact: remembered until a change
+            members = [k for k in self._parent if self._find(k) == root]
+            shown = self._shown[root] = _preferred(members, self._folders.get(root, set()), self._fqdns)
+        return shown
 
 
 def _key(name: str) -> str:
@@ -104,6 +112,7 @@ def _key(name: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_name(key: str) -> bool:
     try:
         ipaddress.ip_address(key)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import re
 import unicodedata
 
 from .errors import ArtifactError
@@ -105,11 +106,18 @@ def _bom_of(encoding: str) -> bytes:
 def _garbled(text: str) -> bool:
     """Mostly CJK, Hangul, private-use, unassigned or control characters: the signature of bytes
     decoded in the wrong UTF-16 order (b"\\x00N" read as U+4E00)."""
-    sample = [c for c in text[:_SAMPLE] if not c.isspace()]
+    head = text[:_SAMPLE]
+    if head.isascii() and not _ASCII_CONTROL.search(head):
+        return False  # the common case, decided without a per-character loop: nothing suspicious
+    sample = [c for c in head if not c.isspace()]
     if not sample:
         return False
     odd = sum(1 for c in sample if _suspicious(c))
     return odd * 2 > len(sample)
+
+
+# The ASCII characters _suspicious flags (category Cc) that str.isspace does not skip.
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f]")
 
 
 def _suspicious(char: str) -> bool:

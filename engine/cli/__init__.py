@@ -31,6 +31,7 @@ from . import collect_cmd  # noqa: E402,F401
 from . import inspect_cmd  # noqa: E402,F401
 from . import simulate_cmd  # noqa: E402,F401
 from . import rules_cmd  # noqa: E402,F401
+from . import analyze_cmd  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,6 +15,7 @@ A_RULE_FILE = sorted((REPO / "rules").glob("*.yaml"))[0]
 
 COMMANDS = {
     "diagnose -o": ("diagnose", str(EXAMPLES / "healthy"), "-o", "{out}"),
+    "analyze -o": ("analyze", str(EXAMPLES), "--jobs", "1", "--format", "csv", "-o", "{out}"),
     "diagnose --script": ("diagnose", str(EXAMPLES / "clock_skew"), "--script", "{out}"),
     "collector-script -o": ("collector-script", "-o", "{out}"),
     "rules lint -o": ("rules", "lint", "-o", "{out}"),
