@@ -12,8 +12,26 @@ from .catalog import FactCatalog, load_catalog, suggest
 from .errors import RuleLoadError, RunbookError
 from .kb import shipped_dir
 from .rules import ANY_CAUSE, Rule, load_rules
-from .runbooks import Runbook, load_runbook
+from .cmdletcatalog import catalog_with, site_catalog_files
+from .runbooks import PHASES, Runbook, load_runbook
 from .site import knowledge_files, runbook_dirs_of
+
+
+def _check_commands(runbook: Runbook, commands) -> None:
+    """The first PowerShell problem of a site runbook, rendered with placeholder names, as a
+    RunbookError at its file:line."""
+    from .authoring.placeholders import render_with_placeholders
+    from .pscheck import check_powershell
+
+    rendered = render_with_placeholders(runbook)
+    written = {step.id: step for phase in PHASES for step in getattr(runbook, phase)}
+    for phase in PHASES:
+        for step in getattr(rendered, phase):
+            problems = check_powershell(step.command, commands)
+            if problems:
+                source = written[step.id]
+                raise RunbookError(source.where(runbook.path, "run", problems[0].line),
+                                   f"step {step.id}: {problems[0].message} (fodoc rules lint lists them all)")
 
 
 class RunbookLibrary:
@@ -37,12 +55,19 @@ class RunbookLibrary:
                     self._site.append(path)
         self._loaded: dict[str, Runbook] = {}
 
-    def validate_site(self) -> None:
+    def validate_site(self, catalog_dirs: list[Path] = ()) -> None:
         """Load every runbook of the site directories now: a broken one stops the run with its
-        file and line (RunbookError) instead of a finding whose runbook "could not be rendered".
-        The shipped runbooks stay lazy (they are tested, and loading them all costs time)."""
+        file and line (RunbookError) instead of a finding whose runbook "could not be rendered",
+        and so does a command that is not real PowerShell, or a cmdlet or parameter that is in
+        neither the shipped catalog nor a site cmdlets.yaml of `catalog_dirs` (what
+        `fodoc rules lint` reports), which would otherwise reach the report and --script. The
+        shipped runbooks stay lazy (they are tested, and loading them all costs time)."""
+        commands = None
         for path in self._site:
             runbook = load_runbook(path)  # checks cause == file name
+            if commands is None:
+                commands = catalog_with(site_catalog_files(list(catalog_dirs)))
+            _check_commands(runbook, commands)
             if self._paths.get(path.stem) == path:
                 self._loaded[path.stem] = runbook
 
@@ -99,7 +124,7 @@ def load_knowledge_base(rule_dirs: list[Path] | None = None,
     rules = load_rules([shipped_dir("rules")] + list(rule_dirs or []), catalog)
     site = runbook_dirs_of(list(rule_dirs or [])) + [Path(d) for d in runbook_dirs or []]
     runbooks = RunbookLibrary([shipped_dir("runbooks")] + site, site=site)
-    runbooks.validate_site()
+    runbooks.validate_site(site + [Path(d) for d in rule_dirs or []])
     expected = expected_behaviour_causes(rules)
     causes = {rule.cause for rule in rules}
     for rule in rules:

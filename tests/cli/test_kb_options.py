@@ -58,3 +58,33 @@ def test_a_rules_folder_from_the_environment_is_read(tmp_path, capsys, monkeypat
     code, out, err = run(capsys, "diagnose", str(EXAMPLES / "healthy"))
     assert (code, out) == (3, "")
     assert err.startswith(f"fodoc: error: {tmp_path / 'site.yaml'}:")
+
+
+SITE_RULES = Path(__file__).resolve().parents[2] / "examples" / "site-rules"
+
+
+@pytest.mark.parametrize("wrong, message", [
+    ("-SampleInterval 10 -MaxSamples 3", "step update-counters: Get-Counter: unknown parameter -SampleIntervall (did you "
+                                         "mean -SampleInterval?)"),
+    ("Get-Counter -Counter", "step update-counters: unknown cmdlet 'Get-Countr'"),
+])
+def test_diagnose_refuses_a_site_runbook_with_a_command_that_does_not_exist(tmp_path, capsys, wrong, message):
+    """What `fodoc rules lint` reports about a site runbook's PowerShell stops `diagnose` too:
+    otherwise the made-up command is printed as the fix and written by --script."""
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(SITE_RULES, site)
+    runbook = site / "runbooks" / "bndupd_queue_full.yaml"
+    text = runbook.read_text(encoding="utf-8")
+    broken = wrong.replace("SampleInterval", "SampleIntervall") if "Sample" in wrong else "Get-Countr -Counter"
+    assert wrong in text
+    runbook.write_text(text.replace(wrong, broken, 1), encoding="utf-8")
+    line = next(n for n, row in enumerate(runbook.read_text(encoding="utf-8").splitlines(), 1) if broken in row)
+    script = tmp_path / "fix.ps1"
+    code, out, err = run(capsys, "diagnose", str(EXAMPLES / "healthy"), "--rules-dir", str(site),
+                         "--script", str(script))
+    assert (code, out) == (3, "")
+    assert err.startswith(f"fodoc: error: {runbook}:{line}: {message}")
+    assert err.endswith("(fodoc rules lint lists them all)\n") and err.count("\n") == 1
+    assert not script.exists()

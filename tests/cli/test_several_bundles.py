@@ -170,7 +170,7 @@ def test_a_broken_site_runbook_stops_the_run_with_file_and_line(tmp_path, capsys
     assert not (tmp_path / "fix.ps1").exists()
 
 
-def test_script_names_the_top_runbook_that_failed_to_render(tmp_path, capsys):
+def test_a_site_runbook_that_cannot_be_rendered_is_refused_before_the_bundle_is_read(tmp_path, capsys):
     (tmp_path / "runbooks").mkdir()
     text = (REPO / "runbooks" / "port_647_blocked.yaml").read_text(encoding="utf-8")
     assert "-ComputerName {{ target | ps }} -ScriptBlock { Get-NetFirewallRule" in text
@@ -179,11 +179,11 @@ def test_script_names_the_top_runbook_that_failed_to_render(tmp_path, capsys):
     site = tmp_path / "runbooks" / "port_647_blocked.yaml"
     site.write_text(text, encoding="utf-8")
     script = tmp_path / "fix.ps1"
-    code, _, err = run(capsys, "diagnose", str(SOURCE), "--rules-dir", str(tmp_path), "--script", str(script))
-    assert code == 2 and not script.exists()
-    assert err == (f"fodoc: no runbook written to {script}: the port_647_blocked runbook of the top finding could "
-                   f"not be rendered ({site}: record-firewall-rules: run: runbook 'port_647_blocked' cannot be "
-                   "rendered for dhcp-b.contoso.com: 'str object' has no attribute 'nosuch')\n")
+    code, out, err = run(capsys, "diagnose", str(SOURCE), "--rules-dir", str(tmp_path), "--script", str(script))
+    assert (code, out) == (3, "") and not script.exists()
+    assert err.startswith(f"fodoc: error: {site}") and err.count("\n") == 1
+    assert "record-firewall-rules: run: runbook 'port_647_blocked' cannot be rendered for " in err
+    assert err.endswith("'str object' has no attribute 'nosuch'\n")
 
 
 def test_a_suppression_of_an_unknown_rule_is_one_warning(tmp_path, capsys):
@@ -232,3 +232,22 @@ def test_inspect_names_each_server_by_folder_and_resolved_id(capsys):
     report = json.loads(out)
     assert report["folders"] == {"dhcp-a.contoso.com": ["DHCP-A"], "dhcp-b.contoso.com": ["DHCP-B"]}
     assert {f["server"]: f["server_id"] for f in report["files"] if f["server"]} == SERVERS
+
+
+def test_script_names_the_top_runbook_that_failed_to_render(tmp_path, capsys, monkeypatch):
+    """A runbook that renders with placeholder names but not with a finding's values (the shipped
+    ones are tested not to, so the failure is injected): --script writes nothing and says which."""
+    import engine.diagnosis
+    from engine.errors import RunbookError
+
+    def failing(runbook, variables):
+        raise RunbookError(runbook.path, f"runbook {runbook.cause!r} cannot be rendered for {variables['server']}: "
+                                         "injected")
+
+    monkeypatch.setattr(engine.diagnosis, "render", failing)
+    script = tmp_path / "fix.ps1"
+    code, _, err = run(capsys, "diagnose", str(SOURCE), "--script", str(script))
+    assert code == 2 and not script.exists()
+    assert err.startswith(f"fodoc: no runbook written to {script}: the port_647_blocked runbook of the top finding "
+                          "could not be rendered (")
+    assert err.endswith("cannot be rendered for dhcp-b.contoso.com: injected)\n")
