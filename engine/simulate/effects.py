@@ -280,7 +280,9 @@ def pool_exhaustion(world: World, params: dict) -> None:
         mac = "".join(f"{world.rng.randrange(256):02x}" for _ in range(6))
         host.events.append(ev.EventRecord(ev.ADMIN, ev.DHCP, 20287, when, (mac, scope["ScopeId"])))
         host.events.append(ev.EventRecord(ev.SYSTEM, ev.DHCP, 1063, when, (scope["ScopeId"],)))
-    world.notes.append(f"{host.fqdn} ran out of its own free addresses in {scope['ScopeId']}")
+    world.notes.append(f"{world.hosts[other].fqdn}'s DHCP service crashed at {since:%Y-%m-%dT%H:%M:%SZ} (the "
+                       f"interruption behind the exhaustion); {host.fqdn} ran out of its own free addresses in "
+                       f"{scope['ScopeId']}")
 
 
 @effect
