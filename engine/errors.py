@@ -14,6 +14,14 @@ class FodocError(Exception):
         return " ".join(str(self).split())
 
 
+def unexpected(exc: BaseException, doing: str) -> str:
+    """The one line for an exception no reader expected while `doing` something with one file
+    (the last line of defence at the per-file boundary: that file is left out, the run goes on)."""
+    detail = " ".join(str(exc).split())[:200]
+    return (f"could not be {doing}: unexpected {type(exc).__name__}" + (f" ({detail})" if detail else "")
+            + "; the file was left out (please report this with the file)")
+
+
 class BundleError(FodocError):
     """The bundle as a whole cannot be read (missing path, bad archive, unsafe member)."""
 

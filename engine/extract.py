@@ -20,7 +20,7 @@ from .bundle import Bundle, BundleFile
 from .capture import Capture, read_capture
 from .catalog import FactCatalog
 from .drift import derive_drift
-from .errors import ArtifactError
+from .errors import ArtifactError, unexpected
 from .facts import Fact, Source
 from .identity import build_identities, resolve_servers
 from .pairs import derive_pairs
@@ -28,7 +28,8 @@ from .parsers.w32tm import derive_domain_source
 from .sniff import SNIFF_BYTES, Placement, place_files, sniff
 from .parsers import parser_for, recognise
 from .parsers.base import Artifact, Problems
-from .parsers.psjson import date_value
+from .parsers.dates import parse_iso
+from .parsers.psjson import TOO_DEEP, date_value
 from .parsers.scopestats import attach_relationships
 from .textio import bom_mismatch, decode
 from .timeline import derive_timeline
@@ -96,7 +97,7 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
                 found = placement.sniffed
                 records.append(ArtifactRecord(item.path, None, found and found.family, found and found.fmt,
                                               status=status, recognised_by=placement.how))
-                problems.add(item.path, _UNKNOWN if found is None else placement.how)
+                problems.add(item.path, placement.how if placement.failed or found is not None else _UNKNOWN)
                 continue
         if info is None:
             status = "ignored" if _IGNORED.search(item.path) else "unsupported"
@@ -127,9 +128,17 @@ def extract_facts(bundle: Bundle, catalog: FactCatalog) -> Extraction:
             record.status = "unreadable"
             problems.append(exc)
             continue
-        except (RecursionError, MemoryError, ValueError, TypeError, KeyError) as exc:
+        except RecursionError:
+            record.status = "unreadable"
+            problems.add(item.path, f"{TOO_DEEP}; expected the output as Windows writes it")
+            continue
+        except (MemoryError, ValueError, TypeError, KeyError) as exc:
             record.status = "unreadable"
             problems.add(item.path, f"could not be read ({type(exc).__name__}: {exc})"[:300])
+            continue
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: one file never ends the run
+            record.status = "unreadable"
+            problems.add(item.path, unexpected(exc, "read"))
             continue
         produced = _bounded(produced, catalog, problems)
         record.facts = len(produced)
@@ -198,7 +207,11 @@ def recognise_by_content(bundle: Bundle, folders: list[str], problems: Problems)
     placed = {p.path: p for p in place_files(loose, folders)} if loose else {}
     for path, data in in_folder.items():
         folder = path.split("/", 1)[0]
-        found = sniff(data)
+        try:
+            found = sniff(data)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: one file never ends the run
+            placed[path] = Placement(path, None, None, unexpected(exc, "recognised by content"), failed=True)
+            continue
         how = f"recognised by content ({found.reason}); in the folder of {folder}" if found else \
             "its content is no artifact fodoc knows"
         placed[path] = Placement(path, found, folder if found else None, how)
@@ -242,7 +255,7 @@ def _server_clocks(bundle: Bundle, by_content: dict[str, Placement]) -> tuple[di
         info = placement.recognised() if placement is not None else recognise(item.path)
         if not info or info["family"] != "computer" or info["fmt"] != "json" or info.get("server") is None:
             continue
-        with contextlib.suppress(ArtifactError, ValueError):
+        with contextlib.suppress(ArtifactError, ValueError, RecursionError):
             doc = json.loads(decode(item.reader(), item.path))
             doc = doc[0] if isinstance(doc, list) and doc else doc
             fields = {str(k).lower(): v for k, v in doc.items()} if isinstance(doc, dict) else {}
@@ -265,6 +278,9 @@ def _read_manifest(item: BundleFile | None, problems: Problems) -> dict:
         return {}
     except json.JSONDecodeError as exc:
         problems.add(item.path, f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        return {}
+    except RecursionError:
+        problems.add(item.path, f"{TOO_DEEP}; expected a JSON object with format, created, collector, servers")
         return {}
     if not isinstance(doc, dict):
         problems.add(item.path, "expected a JSON object with format, created, collector, servers")
@@ -310,6 +326,11 @@ def _manifest_facts(manifest: dict, problems: Problems, path: str = "manifest.js
         if not isinstance(info, dict):
             problems.add(path, f"servers.{server} must be an object with collected_at and errors")
             continue
+        when = info.get("collected_at")
+        if when is not None and (not isinstance(when, str) or parse_iso(when) is None):
+            shown = when if isinstance(when, str) else json.dumps(when, default=str)
+            problems.add(path, f"servers.{server}.collected_at {shown[:80]!r} is not a date; expected ISO-8601 UTC "
+                               "like 2026-11-30T09:00:00Z; left unread", record=f"servers.{server}", lost=False)
         errors = info.get("errors") or []
         if not isinstance(errors, list):
             problems.add(path, f"servers.{server}.errors must be a list of "

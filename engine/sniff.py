@@ -28,6 +28,8 @@ from typing import Iterable, Optional
 from .parsers.eventcsv import looks_like_event_csv
 from .parsers.evtxread import SIGNATURE as EVTX_SIGNATURE
 from .parsers.logs import canonical_log
+from .errors import unexpected
+from .textio import normalise_newlines
 
 HEAD_BYTES = 1 << 16  # how much of a text file is looked at to recognise it
 SNIFF_BYTES = 4096 + 65536  # what sniff needs at most: an .evtx file header and its first chunk
@@ -57,6 +59,7 @@ class Placement:
     sniffed: Optional[Sniffed]
     server: Optional[str]
     how: str                                     # "by content: ...", or why it could not be placed
+    failed: bool = False                         # sniffing the file raised: `how` is the problem line
 
     def recognised(self) -> Optional[dict]:
         """The file in the shape parsers.recognise gives, or None when it was not placed."""
@@ -68,7 +71,13 @@ class Placement:
 
 
 def head_text(data: bytes) -> str:
-    """The start of a file as text, whatever Windows encoding it is in (undecodable bytes dropped)."""
+    """The start of a file as text, whatever Windows encoding it is in (undecodable bytes dropped),
+    with \r\n and a lone \r read as \n as `textio.decode` reads the whole file (a line ending
+    in a lone carriage return must not reach the line-based checks, the csv module among them)."""
+    return normalise_newlines(_head_text(data))
+
+
+def _head_text(data: bytes) -> str:
     head = data[:HEAD_BYTES]
     for bom, encoding in _BOMS:
         if head.startswith(bom):
@@ -223,7 +232,7 @@ def _remote_address(text: str) -> Optional[str]:
 def _computer_names(text: str) -> list[str]:
     try:
         doc = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         doc = {}
     if isinstance(doc, list) and doc:
         doc = doc[0]
@@ -334,7 +343,14 @@ def place_files(files: dict[str, bytes], folders: Iterable[str] = ()) -> list[Pl
     `folders` are the bundle's server folders: servers already, whose folder name is kept as the
     server's name so that a loose file about the same machine lands in that folder's server.
     """
-    sniffed = {path: sniff(data) for path, data in files.items()}
+    sniffed: dict[str, Optional[Sniffed]] = {}
+    failed: dict[str, str] = {}
+    for path, data in files.items():
+        try:
+            sniffed[path] = sniff(data)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: one file never ends the run
+            sniffed[path] = None
+            failed[path] = unexpected(exc, "recognised by content")
     clusters = _Clusters()
     folders = list(folders)
     for folder in folders:
@@ -356,6 +372,9 @@ def place_files(files: dict[str, bytes], folders: Iterable[str] = ()) -> list[Pl
                      | set(folders))
     placements = []
     for path, found in sorted(sniffed.items()):
+        if path in failed:
+            placements.append(Placement(path, None, None, failed[path], failed=True))
+            continue
         if found is None:
             placements.append(Placement(path, None, None, "its content is no artifact fodoc knows"))
             continue

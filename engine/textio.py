@@ -52,15 +52,15 @@ def decode_noting(data: bytes, path: str) -> tuple[str, str | None]:
             text, note = _read_against_bom(data[len(bom):], encoding)
             if text is None:
                 raise ArtifactError(path, note or f"starts with a {encoding} byte-order mark but is not valid {encoding}")
-            return _normalise_newlines(text), note
+            return normalise_newlines(text), note
     if _looks_like_utf16_without_bom(data):
         encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
         with contextlib.suppress(UnicodeDecodeError):  # not UTF-16 after all: try the others
-            return _normalise_newlines(data.decode(encoding)), None
+            return normalise_newlines(data.decode(encoding)), None
     if b"\x00" in data[:4096]:
         raise ArtifactError(path, "is binary, expected text (UTF-8 or UTF-16 with a byte-order mark)")
     try:
-        return _normalise_newlines(data.decode("utf-8")), None
+        return normalise_newlines(data.decode("utf-8")), None
     except UnicodeDecodeError as exc:
         raise ArtifactError(path, f"is not valid UTF-8 (byte {exc.start}); expected UTF-8 or "
                                   "UTF-16 with a byte-order mark") from None
@@ -147,5 +147,5 @@ def _looks_like_utf16_without_bom(data: bytes) -> bool:
     return zeros_odd > half * 0.8 or zeros_even > half * 0.8
 
 
-def _normalise_newlines(text: str) -> str:
+def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -287,6 +287,48 @@ def test_unreadable_failover_output_is_not_a_missing_relationship(content, tmp_p
     assert any(p.startswith("DHCP-B/failover.txt") for p in report["problems"])
 
 
+@pytest.mark.parametrize("content, what", [(b"", "empty"), (b"  \r\n", "empty"), (b"null\r\n", "null"),
+                                           (b"\xff\xfe", "empty")])
+def test_empty_or_null_failover_json_is_unread_not_a_missing_relationship(content, what, tmp_path, capsys):
+    """The collector writes [] for a server without relationships; nothing at all, or null, is a
+    capture that says nothing: dhcp-b's own DhcpAdminEvents name the relationship, and a
+    delete/recreate runbook on that guess would be destructive."""
+    bundle = _copy("relationship_corrupt", tmp_path)
+    (bundle / "dhcp-b.contoso.com" / "failover.json").write_bytes(content)
+    script = tmp_path / "fix.ps1"
+    code, out, _ = run(capsys, "diagnose", str(bundle), "--format", "json", "--script", str(script))
+    report = json.loads(out)
+    assert "relationship_corrupt" not in [f["cause"] for f in report["findings"]]
+    assert report["unread"] == ["dhcp-b.contoso.com"]
+    assert [p for p in report["problems"] if p.startswith("dhcp-b.contoso.com/failover.json")] == [
+        f"dhcp-b.contoso.com/failover.json: is {what}; this cannot tell a server without failover relationships "
+        "(written as [] by fodoc collect and Collect-FailoverFacts.ps1) from a capture that failed, so this "
+        "server's relationships were left unread; expected Get-DhcpServerv4Failover | ConvertTo-Json output, "
+        "or [] for none"]
+    text = out + (script.read_text(encoding="utf-8-sig") if script.exists() else "")
+    assert "Remove-DhcpServerv4Failover" not in text and "Add-DhcpServerv4Failover" not in text
+
+
+def test_failover_json_holding_an_empty_array_is_a_server_without_relationships(tmp_path, capsys):
+    bundle = _copy("relationship_corrupt", tmp_path)
+    assert (bundle / "dhcp-b.contoso.com" / "failover.json").read_bytes().strip() == b"[]"
+    code, out, _ = run(capsys, "diagnose", str(bundle), "--format", "json")
+    report = json.loads(out)
+    assert report["findings"][0]["cause"] == "relationship_corrupt" and report["unread"] == []
+
+
+def test_a_file_with_lone_carriage_returns_does_not_stop_diagnose_or_inspect(tmp_path, capsys):
+    bundle = _copy("port_647_blocked", tmp_path)
+    (bundle / "DHCP-A" / "ticket.pdf").write_bytes(b"%PDF-1.4\r%\xe2\r1 0 obj\r")
+    code, out, err = run(capsys, "diagnose", str(bundle), "--format", "json")
+    report = json.loads(out)
+    assert (code, err, report["findings"][0]["cause"]) == (2, "", "port_647_blocked")
+    assert "DHCP-A/ticket.pdf: is not a known artifact (see docs/bundle-format.md for the file names fodoc reads); " \
+           "ignored" in report["problems"]
+    code, out, err = run(capsys, "inspect", str(bundle))
+    assert code == 1 and err == "" and "DHCP-A/ticket.pdf: unsupported" in out
+
+
 def test_healthy_side_with_an_unreadable_partner_is_unknown_not_healthy(tmp_path, capsys):
     bundle = _copy("healthy", tmp_path)
     (bundle / "dhcp-b.contoso.com" / "failover.txt").write_bytes(b"garbage : \r\n\r\n")

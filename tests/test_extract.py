@@ -103,3 +103,93 @@ def test_the_cli_diagnoses_a_bundle_with_a_field_of_megabytes_on_both_engines(tm
         out = capsys.readouterr().out
         import json
         assert (info.value.code, json.loads(out)["findings"][0]["cause"]) == (2, "port_647_blocked")
+
+
+def _port_647(tmp_path: Path) -> Path:
+    bundle = tmp_path / "b"
+    shutil.copytree(EXAMPLES / "port_647_blocked", bundle)
+    return bundle
+
+
+def _relationships(extraction) -> list[tuple[str, str]]:
+    return sorted((f["server"], f["name"]) for f in extraction.facts if f.kind == "relationship")
+
+
+BOTH_SIDES = [("dhcp-a.contoso.com", "dhcp-a-dhcp-b"), ("dhcp-b.contoso.com", "dhcp-a-dhcp-b")]
+
+
+def test_a_file_with_lone_carriage_returns_is_one_line_and_the_rest_analysed(tmp_path):
+    bundle = _port_647(tmp_path)
+    (bundle / "DHCP-A" / "ticket.pdf").write_bytes(b"%PDF-1.4\r%\xe2\r1 0 obj\r")
+    extraction = extract(bundle)
+    assert [str(p) for p in extraction.problems if p.path == "DHCP-A/ticket.pdf"] == [
+        "DHCP-A/ticket.pdf: is not a known artifact (see docs/bundle-format.md for the file names fodoc reads); "
+        "ignored"]
+    assert _relationships(extraction) == BOTH_SIDES
+
+
+def test_an_unexpected_exception_in_one_parser_is_one_line_naming_the_file(tmp_path, monkeypatch):
+    import engine.extract as extracting
+    real = extracting.parser_for
+
+    def broken(family, fmt):
+        if family != "services":
+            return real(family, fmt)
+
+        def parse(artifact, problems):
+            raise LookupError("unknown encoding: cp65001x")
+        return parse
+    monkeypatch.setattr(extracting, "parser_for", broken)
+    extraction = extract(_port_647(tmp_path))
+    assert sorted(str(p) for p in extraction.problems if "services" in p.path) == [
+        f"DHCP-{side}/services.{ext}: could not be read: unexpected LookupError (unknown encoding: cp65001x); the "
+        "file was left out (please report this with the file)"
+        for side, ext in (("A", "txt"), ("B", "txt"))]
+    assert {r.status for r in extraction.artifacts if "services" in r.path} == {"unreadable"}
+    assert _relationships(extraction) == BOTH_SIDES
+
+
+def test_an_unexpected_exception_while_sniffing_a_file_in_a_server_folder_is_one_line(tmp_path, monkeypatch):
+    import engine.extract as extracting
+
+    def broken(data):
+        raise UnicodeError("surrogates not allowed")
+    monkeypatch.setattr(extracting, "sniff", broken)
+    bundle = _port_647(tmp_path)
+    (bundle / "DHCP-A" / "notes.txt").write_bytes(b"\xff\xfe\x00\xd8")
+    extraction = extract(bundle)
+    assert [str(p) for p in extraction.problems if p.path == "DHCP-A/notes.txt"] == [
+        "DHCP-A/notes.txt: could not be recognised by content: unexpected UnicodeError (surrogates not allowed); "
+        "the file was left out (please report this with the file)"]
+    assert _relationships(extraction) == BOTH_SIDES
+
+
+TOO_DEEP = "is nested too deeply to be read as JSON (arrays or objects thousands of levels deep)"
+
+
+def test_deeply_nested_manifest_and_computer_json_are_one_line_each(tmp_path):
+    bundle = _port_647(tmp_path)
+    for path in ("manifest.json", "DHCP-A/computer.json"):
+        (bundle / path).write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    (bundle / "DHCP-B" / "computer.json").write_text('{"a":' * 5000 + "1" + "}" * 5000, encoding="utf-8")
+    extraction = extract(bundle)
+    assert sorted(str(p) for p in extraction.problems if "computer" in p.path or "manifest" in p.path) == [
+        f"DHCP-A/computer.json: {TOO_DEEP}; expected computer.json as the collector writes it (ComputerName, FQDN, "
+        "IPv4Addresses, ...)",
+        f"DHCP-B/computer.json: {TOO_DEEP}; expected computer.json as the collector writes it (ComputerName, FQDN, "
+        "IPv4Addresses, ...)",
+        f"manifest.json: {TOO_DEEP}; expected a JSON object with format, created, collector, servers"]
+    assert len(_relationships(extraction)) == 2 and any(f.kind == "event" for f in extraction.facts)
+
+
+def test_a_manifest_collection_time_that_is_no_date_is_said(tmp_path):
+    import json
+    bundle = _port_647(tmp_path)
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8-sig"))
+    name = sorted(manifest["servers"])[0]
+    manifest["servers"][name]["collected_at"] = 5
+    (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    extraction = extract(bundle)
+    assert [str(p) for p in extraction.problems if p.path == "manifest.json"] == [
+        f"manifest.json (servers.{name}): servers.{name}.collected_at '5' is not a date; expected ISO-8601 UTC like "
+        "2026-11-30T09:00:00Z; left unread"]

@@ -9,6 +9,7 @@ from engine.sniff import head_text, place_files, sniff
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "bundles" / "port_647_blocked"
 FIXTURES = Path(__file__).parent / "parsers" / "fixtures"
+EXAMPLES = Path(__file__).parent.parent / "examples" / "bundles"
 LOOSE = Path(__file__).parent / "loose_folders"
 
 
@@ -202,3 +203,28 @@ def test_an_output_that_tests_its_own_server_is_not_placed():
     files["port.txt"] = tnc.replace(b"dhcp-b.contoso.com", b"dhcp-a.contoso.com").replace(b"10.0.0.2", b"10.0.0.1")
     assert placed(place_files(files))["port.txt"] == (
         None, "not placed: it names dhcp-a.contoso.com both as its own server and as the partner it is about")
+
+
+def test_a_lone_carriage_return_on_the_first_line_is_no_artifact_and_no_crash():
+    """A PDF (lines ending in a lone \\r) once reached the csv module's header check unsplit."""
+    assert sniff(b"%PDF-1.4\r%\xe2\r1 0 obj\r") is None
+    assert head_text(b"Leap Indicator: 0\rStratum: 3\r\n") == "Leap Indicator: 0\nStratum: 3\n"
+    found = sniff(b"Level,Date and Time,Source,Event ID,Task Category\rInformation,11/30/2026 9:58:00 AM,x,1,None,m\r")
+    assert (found.family, found.fmt) == ("events", "csv")
+
+
+def test_a_file_whose_sniffing_raises_is_one_placement_and_the_others_are_placed(monkeypatch):
+    import engine.sniff as sniffing
+    real = sniffing.sniff
+
+    def sniff_or_fail(data):
+        if data == b"boom":
+            raise LookupError("no such codec")
+        return real(data)
+    monkeypatch.setattr(sniffing, "sniff", sniff_or_fail)
+    computer = (EXAMPLES / "port_647_blocked" / "DHCP-B" / "computer.json").read_bytes()
+    placements = {p.path: p for p in place_files({"odd.bin": b"boom", "info.json": computer})}
+    assert placements["odd.bin"].failed and placements["odd.bin"].server is None
+    assert placements["odd.bin"].how == ("could not be recognised by content: unexpected LookupError (no such codec); "
+                                         "the file was left out (please report this with the file)")
+    assert placements["info.json"].server is not None

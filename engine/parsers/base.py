@@ -139,12 +139,24 @@ def converted(artifact: Artifact, problems: Problems, label: str, record: dict, 
     property is there but did not convert, the record keeps its other fields and the problem is
     said (the rules that need the value are then not evaluated), never silently dropped."""
     if value is None:
-        raw = next((record[k.lower()] for k in keys if record.get(k.lower()) not in (None, "")), None)
+        key, raw = next(((k, record[k.lower()]) for k in keys if record.get(k.lower()) not in (None, "")),
+                        (keys[-1], None))
         if raw is not None:
             shown = raw if isinstance(raw, str) else json.dumps(raw, default=str)[:80]
-            problems.add(artifact.path, f"{keys[-1]} {shown!r}{subject} is not {expected}; left unread",
+            problems.add(artifact.path, f"{key} {shown!r}{subject} is not {expected}; left unread",
                          record=label, lost=False)
     return value
+
+
+def within(value: Any, low: float, high: float) -> Any:
+    """`value` when it is a finite number from `low` to `high`, else None (for `converted`, which then
+    says the value is out of range: a percentage of 250 or an MCLT of -1 h is damage, not a setting)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return value if low <= value <= high else None
+    except TypeError:
+        return None
 
 
 def join_addresses(items: Iterable[str]) -> str:

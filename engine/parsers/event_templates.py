@@ -7,6 +7,7 @@ event is a line in the TSV, not code. Each template's regex is built once, on fi
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -17,6 +18,7 @@ from ..errors import KnowledgeBaseError
 from .states import normalise_state
 
 DATA_FILE = "event_templates.tsv"
+MAX_INT_FIELD = 10 * 366 * 86400  # an insertion string read as a number (seconds) beyond this is damage
 _PLACEHOLDER = re.compile(r"%(\d+)")
 _SPEC = re.compile(r"(?P<name>[a-z_]+)=%(?P<index>\d+)(?::(?P<transform>state|int|reason))?")
 _WORD = re.compile(r"\w")
@@ -36,9 +38,11 @@ class FieldSpec:
             return normalise_state(raw)
         if self.transform == "int":
             try:
-                return int(float(raw.replace(",", ".")))
-            except (ValueError, OverflowError):
+                number = float(raw.replace(",", "."))
+            except ValueError:
                 return None
+            # a finite count no event can exceed (a skew of seconds: ten years at most)
+            return int(number) if math.isfinite(number) and abs(number) <= MAX_INT_FIELD else None
         if self.transform == "reason":
             return raw.strip().strip("()").strip() or None
         return raw

@@ -38,8 +38,13 @@ _COLUMNS = 5
 
 
 def looks_like_event_csv(first_line: str) -> bool:
-    """True when a text's first line is an Event Viewer CSV header (any known language)."""
-    row = next(csv.reader([first_line.lstrip("\ufeff")]), [])
+    """True when a text's first line is an Event Viewer CSV header (any known language); a line
+    the csv module refuses (a NUL, a carriage return inside it) is no such header."""
+    lines = first_line.lstrip("\ufeff").splitlines()
+    try:
+        row = next(csv.reader(lines[:1]), [])
+    except csv.Error:
+        return False
     return tuple(cell.strip().lower() for cell in row) in HEADERS
 
 
@@ -49,13 +54,19 @@ def read_csv(artifact: Artifact, problems: Problems) -> Iterator[EventRecord]:
     if not text.strip():
         return
     rows = csv.reader(text.split("\n"))
-    header_row = next(rows, [])
     parsed: list[tuple[int, list[str], Optional[LocalStamp]]] = []
-    for row in rows:
-        if not any(cell.strip() for cell in row):
-            continue
-        line = rows.line_num
-        parsed.append((line, row, parse_stamp(row[1]) if len(row) > 1 else None))
+    try:
+        header_row = next(rows, [])
+        for row in rows:
+            if not any(cell.strip() for cell in row):
+                continue
+            line = rows.line_num
+            parsed.append((line, row, parse_stamp(row[1]) if len(row) > 1 else None))
+    except csv.Error as exc:
+        if not parsed:
+            raise ArtifactError(artifact.path, f"is not CSV at line {rows.line_num} ({exc}); expected {EXPECTED}") from None
+        problems.add(artifact.path, f"is not CSV from line {rows.line_num} on ({exc}); the {len(parsed)} row(s) "
+                                    "before it were read")
     header = _header(artifact.path, header_row, parsed[0][1] if parsed else [])
     stamps = [stamp for _, _, stamp in parsed if stamp is not None]
     example = stamps[0].text if stamps else None  # a date as this file writes them, for messages

@@ -15,7 +15,7 @@ from typing import Iterable, Optional
 from ..facts import Fact, Source
 from .base import Artifact, Problems
 from .dates import utc_text
-from .event_templates import Template, find_template
+from .event_templates import MAX_INT_FIELD, Template, find_template
 from .eventread import EventRecord, read_json, read_xml
 from .eventcsv import read_csv
 from .evtxread import read_evtx
@@ -192,6 +192,9 @@ class _Reader:
             if value is None and text and spec.name in _STATE_FIELDS:
                 notes.append(f"name a failover state fodoc does not know ({text!r}); expected e.g. "
                              "NORMAL, COMMUNICATION_INT, PARTNER DOWN")
+            elif value is None and text and spec.transform == "int":
+                notes.append(f"give {spec.name} {text[:40]!r}, which is not a finite number of seconds of at "
+                             f"most {MAX_INT_FIELD} (ten years) either way; {spec.name} left unread")
             values[spec.name] = value
         return _Read.of({name: value for name, value in values.items() if value is not None}, tuple(notes))
 

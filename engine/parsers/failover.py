@@ -2,16 +2,22 @@
 
 Each side reports its own view (state, settings), and the pair model later compares the two
 views, so values are kept exactly as this server gives them: no defaults are filled in for
-empty properties. An empty file is a server without relationships, which is a finding in
-itself (a partner that lost its half of the relationship), not a broken artifact.
+empty properties. A server without relationships is `[]` (what the collector writes then), which
+is a finding in itself (a partner that lost its half of the relationship). An empty, blank or
+`null` output is not: Get-DhcpServerv4Failover | ConvertTo-Json prints nothing both for no
+relationships and when the capture went wrong, so such a file is reported and the server's
+relationships stay unread (never "missing", which would call for deleting the survivor's half).
 """
 from __future__ import annotations
 
+import json
+import math
 import re
 from typing import Any, Iterable, Iterator, Optional
 
+from ..errors import ArtifactError
 from ..facts import Fact
-from .base import Artifact, Problems, converted, facts_from, is_ipv4, join_addresses
+from .base import Artifact, Problems, converted, facts_from, is_ipv4, join_addresses, within
 from .psjson import (bool_value, enum_value, int_value, iter_records, name_value, text_list,
                      text_value, timespan_seconds)
 from .pstext import ListRecord, format_list_records, list_items, table_rows
@@ -27,13 +33,25 @@ _SERVER_TYPES = {0: "PrimaryServer", 1: "SecondaryServer"}
 _ROLES = ("Active", "Standby")
 
 
+_EMPTY = ("is {what}; this cannot tell a server without failover relationships (written as [] by fodoc collect "
+          "and Collect-FailoverFacts.ps1) from a capture that failed, so this server's relationships were left "
+          "unread; expected {expected}, or {none} for none")
+
+
 def parse_json(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
+    text = artifact.read_text().strip(" \t\n\ufeff")
+    if not text or text == "null":
+        raise ArtifactError(artifact.path, _EMPTY.format(what="null" if text else "empty", expected=_JSON,
+                                                         none="[]"))
     records = ((f"record {number}", record) for number, record in iter_records(artifact, problems, _JSON))
     return facts_from(artifact, problems, records, _relationship)
 
 
 def parse_text(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
     text = artifact.read_text()
+    if not text.strip(" \t\n\ufeff"):
+        raise ArtifactError(artifact.path, _EMPTY.format(what="empty", expected=_TEXT,
+                                                         none="failover.json holding []"))
     rows = table_rows(text, artifact.path, problems) if _TABLE_HEADER.search(text) else []
     records = [ListRecord(row.line, row.cells) for row in rows] or format_list_records(text, artifact.path, _TEXT)
     for record in records:
@@ -88,12 +106,14 @@ def _relationship(artifact: Artifact, problems: Problems, label: str, record: di
         role=choice("ServerRole", name_value(record.get("serverrole"), _ROLES), _ROLES),
         server_type=choice("ServerType", enum_value(record.get("servertype"), _SERVER_TYPES),
                            _SERVER_TYPES.values()),
-        lb_percent=typed(int_value(record.get("loadbalancepercent")), "a whole percentage", "LoadBalancePercent"),
-        reserve_percent=typed(int_value(record.get("reservepercent")), "a whole percentage", "ReservePercent"),
-        mclt_s=typed(_seconds(record, "mcltseconds", "maxclientleadtime"), _TIMESPAN_EXPECTED,
-                     "MCLTSeconds", "MaxClientLeadTime"),
-        switch_interval_s=typed(_seconds(record, "switchseconds", "stateswitchinterval"), _TIMESPAN_EXPECTED,
-                                "SwitchSeconds", "StateSwitchInterval"),
+        lb_percent=typed(within(int_value(record.get("loadbalancepercent")), 0, 100), _PERCENT_EXPECTED,
+                         "LoadBalancePercent"),
+        reserve_percent=typed(within(int_value(record.get("reservepercent")), 0, 100), _PERCENT_EXPECTED,
+                              "ReservePercent"),
+        mclt_s=typed(within(_seconds(record, "mcltseconds", "maxclientleadtime"), 1, MAX_TIMER_S),
+                     _TIMESPAN_EXPECTED, "MCLTSeconds", "MaxClientLeadTime"),
+        switch_interval_s=typed(within(_seconds(record, "switchseconds", "stateswitchinterval"), 1, MAX_TIMER_S),
+                                _TIMESPAN_EXPECTED, "SwitchSeconds", "StateSwitchInterval"),
         auto_transition=typed(bool_value(record.get("autostatetransition")), "True or False", "AutoStateTransition"),
         state=state,
         auth_enabled=typed(bool_value(record.get("enableauth")), "True or False", "EnableAuth"),
@@ -105,7 +125,13 @@ def _relationship(artifact: Artifact, problems: Problems, label: str, record: di
     )
 
 
-_TIMESPAN_EXPECTED = "a TimeSpan such as 01:00:00 (or an object with TotalSeconds)"
+# MCLT and the state switchover interval are timers Windows runs (a failover state waits them
+# out): no documented maximum, so anything not positive or beyond ten years is damage, not a
+# setting, and is left unread rather than turned into a date no clock can show.
+MAX_TIMER_S = 10 * 366 * 86400
+_TIMESPAN_EXPECTED = ("a positive TimeSpan of at most ten years such as 01:00:00 (or an object with "
+                      "TotalSeconds)")
+_PERCENT_EXPECTED = "a whole percentage from 0 to 100"
 
 
 def _seconds(record: dict, seconds_key: str, timespan_key: str) -> Optional[int]:
@@ -116,10 +142,10 @@ def _seconds(record: dict, seconds_key: str, timespan_key: str) -> Optional[int]
     if seconds is not None and not isinstance(seconds, bool):
         try:
             return round(float(seconds))
-        except (TypeError, ValueError, OverflowError):
+        except (TypeError, ValueError, OverflowError):  # not a number, NaN, infinite
             return None
     value = timespan_seconds(record.get(timespan_key))
-    return round(value) if value is not None else None
+    return round(value) if value is not None and math.isfinite(value) else None
 
 
 def _scopes(record: dict, artifact: Artifact, problems: Problems, label: str, name: str) -> Optional[str]:
@@ -130,8 +156,18 @@ def _scopes(record: dict, artifact: Artifact, problems: Problems, label: str, na
     """
     if "scopeid" not in record:
         return None
+    raw = record["scopeid"]
+    if isinstance(raw, dict) and text_value(raw) is None:  # not an IPAddress object either
+        problems.add(artifact.path, f"ScopeId {json.dumps(raw, default=str)[:80]!r} of relationship {name!r} is "
+                                    "not a list of scope ids; expected e.g. [\"10.0.10.0\"]; scopes left unread",
+                     record=label, lost=False)
+        return None
     scopes = []
-    for item in text_list(record["scopeid"]) or []:
+    for item in raw if isinstance(raw, list) else [raw]:
+        if item is not None and not isinstance(item, str) and text_value(item) is None:
+            problems.add(artifact.path, f"scope id {json.dumps(item, default=str)[:80]} of relationship {name!r} "
+                                        "is not an IPv4 address; left out", record=label, lost=False)
+    for item in text_list(raw) or []:
         if is_ipv4(item.strip()):
             scopes.append(item)
         else:

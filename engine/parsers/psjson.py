@@ -70,6 +70,8 @@ def _iter_values(text: str, path: str, problems: Problems, expected: str) -> Ite
             value = json.loads(text)
         except json.JSONDecodeError as exc:
             raise _invalid(path, exc, expected) from None
+        except RecursionError:
+            raise too_deep(path, expected) from None
         yield from enumerate(_unwrap(value), start=1)
         return
     pos = _SPACE.match(text, pos + 1).end()
@@ -89,6 +91,12 @@ def _iter_values(text: str, path: str, problems: Problems, expected: str) -> Ite
             if number == 0:
                 raise _invalid(path, exc, expected) from None
             problems.add(path, _damage(exc, number), record=f"record {number + 1}")
+            return
+        except RecursionError:
+            if number == 0:
+                raise too_deep(path, expected) from None
+            problems.add(path, f"{TOO_DEEP} from here on; the {number} record(s) before it were read",
+                         record=f"record {number + 1}")
             return
         number += 1
         yield number, value
@@ -118,6 +126,15 @@ def _unwrap(value: Any) -> list:
     if value is None:
         return []
     return [value]
+
+
+TOO_DEEP = "is nested too deeply to be read as JSON (arrays or objects thousands of levels deep)"
+
+
+def too_deep(path: str, expected: str) -> ArtifactError:
+    """The error for JSON nested past the recursion limit (no Windows output is; ConvertTo-Json
+    stops at depth 2 by default and 100 at most)."""
+    return ArtifactError(path, f"{TOO_DEEP}; expected {expected}")
 
 
 def _invalid(path: str, exc: json.JSONDecodeError, expected: str) -> ArtifactError:

@@ -63,6 +63,10 @@ def bundle_files(sim: Simulated, all_flavours: bool = False,
             flavour = pick(output.forms, shell, output.family)
             text = _render(output, flavour.name, shell)
             path = f"{host.folder}/{output.stem}.{flavour.ext}"
+            if output.family == "failover" and not output.records:
+                # no relationship: the collector writes [] (an empty output would be read as a
+                # capture that failed, not as a server without relationships)
+                text, path = "[]\n", f"{host.folder}/{output.stem}.json"
             if readable(path):
                 encoding = rng.choice(ENCODINGS[shell])
                 files[path] = encode(text, encoding)

@@ -234,3 +234,15 @@ def test_a_large_log_is_folded(parse_bytes):
         ("dhcp-a-dhcp-c", 2500, "2026-11-30T09:00:02Z", "2026-11-30T10:23:20Z"),
     ]
     assert len(problems) == 0
+
+
+@pytest.mark.parametrize("skew", ["1e308", "inf", "nan", "-99999999999"])
+def test_a_skew_no_clock_can_have_is_left_unread_with_one_line(parse_bytes, skew):
+    records = [{"Id": 20253, "RecordId": 1, "ProviderName": "Microsoft-Windows-DHCP-Server",
+                "TimeCreated": "/Date(1796029200000)/", "Properties": [
+                    {"Value": "dhcp-b.contoso.com"}, {"Value": "dhcp-a-dhcp-b"}, {"Value": skew}]}]
+    facts, problems = parse_bytes(json.dumps(records).encode(), f"{ADMIN}.json")
+    assert [f.get("max_skew_s") for f in facts] == [None] and facts[0]["relationship"] == "dhcp-a-dhcp-b"
+    assert [str(p) for p in problems] == [
+        f"{ADMIN}.json (event RecordId 1): 1 record(s) of event 20253 give skew_s {skew!r}, which is not a finite "
+        "number of seconds of at most 316224000 (ten years) either way; skew_s left unread"]

@@ -1,6 +1,7 @@
 """Get-DhcpServerv4Failover in every flavour → relationship facts."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -105,12 +106,31 @@ def test_scope_list_cut_short_by_format_list_is_not_passed_on(parse):
         "compared for this relationship; expected the complete list (collect as JSON)"]
 
 
+_EMPTY = ("this cannot tell a server without failover relationships (written as [] by fodoc collect and "
+          "Collect-FailoverFacts.ps1) from a capture that failed, so this server's relationships were left unread; "
+          "expected ")
+
+
 @pytest.mark.parametrize("fixture, path", [
     ("failover/empty.txt", "dhcp-b/failover.txt"), ("failover/empty.json", "dhcp-b/failover.json")])
-def test_empty_output_means_no_relationships(parse, fixture, path):
-    facts, problems = parse(fixture, path)
-    assert facts == []
-    assert len(problems) == 0
+def test_empty_output_is_not_read_as_no_relationships(parse, fixture, path):
+    """Get-DhcpServerv4Failover | ConvertTo-Json prints nothing for no relationships and nothing
+    when the capture failed: only the collector's explicit [] says "none"."""
+    with pytest.raises(ArtifactError) as caught:
+        parse(fixture, path)
+    expected = ("Get-DhcpServerv4Failover Format-List output ('Name : ...', 'State : ...' lines), or failover.json "
+                "holding [] for none" if path.endswith(".txt") else
+                "Get-DhcpServerv4Failover | ConvertTo-Json output, or [] for none")
+    assert str(caught.value) == f"{path}: is empty; {_EMPTY}{expected}"
+
+
+@pytest.mark.parametrize("data, what", [(b"null\r\n", "null"), (b"  \r\n\t", "empty"), (b"\xef\xbb\xbf", "empty"),
+                                        (b"\xff\xfe", "empty"), (b"\xff\xfen\x00u\x00l\x00l\x00", "null")])
+def test_blank_or_null_json_is_not_read_as_no_relationships(parse_bytes, data, what):
+    with pytest.raises(ArtifactError) as caught:
+        parse_bytes(data, "dhcp-b/failover.json")
+    assert str(caught.value) == (f"dhcp-b/failover.json: is {what}; {_EMPTY}Get-DhcpServerv4Failover | "
+                                 "ConvertTo-Json output, or [] for none")
 
 
 def test_empty_json_array_means_no_relationships(parse_bytes):
@@ -196,9 +216,9 @@ def test_a_setting_that_does_not_convert_is_said_and_the_relationship_kept(parse
     assert "mclt_s" not in first and "lb_percent" not in first and first["state"]
     assert [str(p) for p in problems.items] == [
         "dhcp-a/failover.txt (line 3): LoadBalancePercent 'half' of relationship 'dhcp-a-dhcp-b' is not a whole "
-        "percentage; left unread",
+        "percentage from 0 to 100; left unread",
         "dhcp-a/failover.txt (line 3): MaxClientLeadTime 'soon-ish' of relationship 'dhcp-a-dhcp-b' is not a "
-        "TimeSpan such as 01:00:00 (or an object with TotalSeconds); left unread"]
+        "positive TimeSpan of at most ten years such as 01:00:00 (or an object with TotalSeconds); left unread"]
     assert problems.records_lost("dhcp-a/failover.txt") == 0
 
 
@@ -207,7 +227,63 @@ def test_a_timespan_object_without_totalseconds_is_said(parse_bytes):
             b'"MaxClientLeadTime": {"Hours": 1}, "EnableAuth": "maybe", "ScopeId": ["10.0.10.0"]}')
     facts, problems = parse_bytes(data, "dhcp-a/failover.json")
     assert [str(p) for p in problems.items] == [
-        "dhcp-a/failover.json (record 1): MaxClientLeadTime '{\"Hours\": 1}' of relationship 'r1' is not a TimeSpan "
-        "such as 01:00:00 (or an object with TotalSeconds); left unread",
+        "dhcp-a/failover.json (record 1): MaxClientLeadTime '{\"Hours\": 1}' of relationship 'r1' is not a positive "
+        "TimeSpan of at most ten years such as 01:00:00 (or an object with TotalSeconds); left unread",
         "dhcp-a/failover.json (record 1): EnableAuth 'maybe' of relationship 'r1' is not True or False; left unread"]
     assert facts[0].get("state") == "Startup"  # State 2 in the CIM enum
+
+
+_RANGE_RECORD = {"Name": "r1", "PartnerServer": "dhcp-b.contoso.com", "State": "Normal", "Mode": "HotStandby"}
+
+
+@pytest.mark.parametrize("values, shown", [
+    ({"MaxClientLeadTime": {"TotalSeconds": 1e308}}, "MaxClientLeadTime '{\"TotalSeconds\": 1e+308}'"),
+    ({"MaxClientLeadTime": {"Ticks": 1e30}}, "MaxClientLeadTime '{\"Ticks\": 1e+30}'"),
+    ({"MaxClientLeadTime": {"TotalSeconds": float("nan")}}, "MaxClientLeadTime '{\"TotalSeconds\": NaN}'"),
+    ({"MaxClientLeadTime": "-01:00:00"}, "MaxClientLeadTime '-01:00:00'"),
+    ({"MCLTSeconds": -3600}, "MCLTSeconds '-3600'"),
+    ({"MCLTSeconds": 0}, "MCLTSeconds '0'"),
+    ({"StateSwitchInterval": "3700.00:00:00"}, "StateSwitchInterval '3700.00:00:00'"),
+])
+def test_a_timer_no_server_can_run_is_left_unread_with_one_line(parse_bytes, values, shown):
+    data = json.dumps([{**_RANGE_RECORD, **values}]).encode()
+    facts, problems = parse_bytes(data, "dhcp-a/failover.json")
+    assert "mclt_s" not in facts[0].fields and "switch_interval_s" not in facts[0].fields
+    assert [str(p) for p in problems] == [
+        f"dhcp-a/failover.json (record 1): {shown} of relationship 'r1' is not a positive TimeSpan of at most "
+        "ten years such as 01:00:00 (or an object with TotalSeconds); left unread"]
+
+
+def test_ten_years_of_mclt_is_still_read(parse_bytes):
+    data = json.dumps([{**_RANGE_RECORD, "MaxClientLeadTime": "3650.00:00:00", "ReservePercent": 100,
+                        "LoadBalancePercent": 0}]).encode()
+    facts, problems = parse_bytes(data, "dhcp-a/failover.json")
+    assert (facts[0]["mclt_s"], facts[0]["reserve_percent"], facts[0]["lb_percent"]) == (315360000, 100, 0)
+    assert len(problems) == 0
+
+
+@pytest.mark.parametrize("key, value", [("ReservePercent", -5), ("LoadBalancePercent", 250), ("ReservePercent", "101")])
+def test_a_percentage_outside_0_to_100_is_left_unread_with_one_line(parse_bytes, key, value):
+    facts, problems = parse_bytes(json.dumps([{**_RANGE_RECORD, key: value}]).encode(), "dhcp-a/failover.json")
+    assert "reserve_percent" not in facts[0].fields and "lb_percent" not in facts[0].fields
+    assert [str(p) for p in problems] == [
+        f"dhcp-a/failover.json (record 1): {key} '{value}' of relationship 'r1' is not a whole percentage "
+        "from 0 to 100; left unread"]
+
+
+def test_scope_ids_given_as_an_object_are_left_unread_not_taken_for_no_scopes(parse_bytes):
+    data = json.dumps([{**_RANGE_RECORD, "ScopeId": {"x": 1}}]).encode()
+    facts, problems = parse_bytes(data, "dhcp-a/failover.json")
+    assert "scopes" not in facts[0].fields
+    assert [str(p) for p in problems] == [
+        "dhcp-a/failover.json (record 1): ScopeId '{\"x\": 1}' of relationship 'r1' is not a list of scope ids; "
+        "expected e.g. [\"10.0.10.0\"]; scopes left unread"]
+
+
+def test_a_scope_id_that_is_an_object_is_said_and_left_out(parse_bytes):
+    data = json.dumps([{**_RANGE_RECORD, "ScopeId": ["10.0.10.0", {"x": 1}, [2]]}]).encode()
+    facts, problems = parse_bytes(data, "dhcp-a/failover.json")
+    assert facts[0]["scopes"] == "10.0.10.0"
+    assert [str(p) for p in problems] == [
+        "dhcp-a/failover.json (record 1): scope id {\"x\": 1} of relationship 'r1' is not an IPv4 address; left out",
+        "dhcp-a/failover.json (record 1): scope id [2] of relationship 'r1' is not an IPv4 address; left out"]
