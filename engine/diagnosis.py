@@ -396,7 +396,11 @@ def runbook_variables(finding: Finding, facts: list[Fact]) -> dict[str, Any]:
     variables: dict[str, Any] = {"server": finding.server, "partner": finding.partner or finding.server,
                                  "relationship": finding.relationship or None,
                                  FAULT_ROLES: {"server": ("server",), "partner": ("partner",)}.get(
-                                     finding.fault_on, ("server", "partner"))}
+                                     finding.fault_on, ("server", "partner")),
+                                 # the ids of the rules that concluded the finding, the lead rule
+                                 # first: what a runbook of several ways in tells apart
+                                 # ({% if 'database-init-failed' in rules %}); see docs/authoring.md
+                                 "rules": list(finding.rules)}
     rels = [f for f in facts if f.kind == "relationship" and f.get("name") == finding.relationship]
     own = next((f for f in rels if f.get("server") == finding.server), None)
     if own is not None:

@@ -559,9 +559,19 @@ def _render_step(runbook: Runbook, step: Step, variables: Mapping[str, Any],
         peer = hosts["partner" if role == "server" else "server"]
         context = {**variables, "target": target, "peer": peer,
                    "backup_file": backup_file(target, runbook.cause)}
+        command = _render_command(runbook, step, context).strip("\n")
+        if not command.strip():
+            # the template left nothing to run for this finding ({% if %} on a variable such as
+            # `rules`): the step does not apply here and is left out; a backup never is, since
+            # the destructive steps after it rely on it
+            if step.backup:
+                raise RunbookError(runbook.path, f"runbook {runbook.cause!r}: backup step "
+                                   f"{step.id!r} renders to nothing for {target}; a backup must "
+                                   "always run", item=step.id, field="run")
+            continue
         rendered.append(RenderedStep(
             id=step.id, title=step.title, target=target,
-            command=_render_command(runbook, step, context),
+            command=command,
             destructive=step.destructive, expect=step.expect, backup=step.backup,
         ))
     return rendered

@@ -150,8 +150,9 @@ def test_the_config_drift_example_reports_each_difference_precisely():
         "corp.contoso.com (not replicated by failover: set it at scope level, or the same on both servers).",
     ]
     steps = {step.id: step.command for step in top.runbook.fix if step.target == "dhcp-a.contoso.com"}
-    assert steps["replicate-scopes"] == ("Invoke-DhcpServerv4FailoverReplication -ComputerName 'dhcp-a.contoso.com' "
-                                         "-Name 'dhcp-a-dhcp-b' -Force")
+    assert steps["replicate-scopes"].startswith("$answer = Read-Host -Prompt ('Replicate from ' + 'dhcp-a.contoso.com'")
+    assert steps["replicate-scopes"].endswith("\nInvoke-DhcpServerv4FailoverReplication -ComputerName 'dhcp-a.contoso.com' "
+                                              "-Name 'dhcp-a-dhcp-b' -Force")
 
 
 def test_the_healthy_example_has_no_drift():

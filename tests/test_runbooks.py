@@ -34,7 +34,7 @@ HOSTILE_REL = {**HOT_STANDBY, "role": HOSTILE, "scopes": [HOSTILE, "10.20.0.0"],
 def _variables(rel: dict, server: str = "dhcp-a.contoso.com",
                partner: str = "dhcp-b.contoso.com", relationship: str = "dhcp-a-dhcp-b") -> dict:
     return {"server": server, "partner": partner, "relationship": relationship, "rel": rel,
-            "skew_s": 95, "offset_s": -95.25, "partner_ip": "10.0.0.2"}
+            "skew_s": 95, "offset_s": -95.25, "partner_ip": "10.0.0.2", "rules": []}
 
 
 VARIABLE_SETS = {

@@ -58,7 +58,7 @@ from ..rules import Rule, RuleCompiler
 from ..runbooks import PHASES, _ENVIRONMENT, load_runbook
 from ..site import RUNBOOKS_SUBDIR, SITE_CONFIG_NAME, read_site_config
 from ..yamlio import LineDict, load_yaml
-from .placeholders import render_with_placeholders
+from .placeholders import RULES_VARIABLE, render_with_placeholders
 from .targets import Targets, classify, runbook_causes, yaml_files
 
 SEVERITIES = ("error", "warning", "note")
@@ -351,15 +351,17 @@ class _Linter:
         return found
 
     def _powershell(self, path: Path, doc: dict, runbook) -> None:
+        # a runbook that tells its rules apart ({% if 'x' in rules %}) is checked both ways
+        variants = [None, []] if RULES_VARIABLE in runbook.requires else [None]
         try:
-            rendered = render_with_placeholders(runbook)
+            renders = [render_with_placeholders(runbook, rules) for rules in variants]
         except KnowledgeBaseError as exc:
             self.add(path, 0, "runbook", _text(exc, drop_path=True))
             return
         steps = {step["id"]: step for phase in PHASES for step in doc.get(phase) or []
                  if isinstance(step, LineDict) and isinstance(step.get("id"), str)}
         reported = set()
-        for phase in PHASES:
+        for rendered, phase in ((r, p) for r in renders for p in PHASES):
             for step in getattr(rendered, phase):
                 for problem in check_powershell(step.command, self.commands):
                     key = (step.id, problem.message)

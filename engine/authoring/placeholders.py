@@ -29,11 +29,29 @@ class _Fields(dict):
         return f"<{self.name}.{key}>"
 
 
-def placeholder_variables(runbook: Runbook) -> dict[str, Any]:
-    """The variables `runbook.requires` names, each standing for itself."""
+class _AnyRule(list):
+    """`rules` without a finding: every rule id is in it, so `{% if 'x' in rules %}` shows its step."""
+
+    def __init__(self):
+        super().__init__(["<rules>"])
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+# The diagnosis variable `rules` (the ids of the rules that concluded the finding): lint renders
+# a runbook that requires it once as if every rule had concluded it and once as if none had, so
+# that the PowerShell of both sides of an {% if ... in rules %} is checked.
+RULES_VARIABLE = "rules"
+
+
+def placeholder_variables(runbook: Runbook, rules: list[str] | None = None) -> dict[str, Any]:
+    """The variables `runbook.requires` names, each standing for itself (`rules`: as given, else all)."""
     values: dict[str, Any] = {}
     for name in runbook.requires:
         values[name] = f"<{name}>"
+    if RULES_VARIABLE in values:
+        values[RULES_VARIABLE] = _AnyRule() if rules is None else list(rules)
     for phase in PHASES:
         for step in getattr(runbook, phase):
             tree = _ENVIRONMENT.parse(step.run)
@@ -50,7 +68,8 @@ def placeholder_variables(runbook: Runbook) -> dict[str, Any]:
                 if filter_node.name != "ps_list":
                     continue
                 target = filter_node.node
-                if isinstance(target, nodes.Name) and target.name in values:
+                if isinstance(target, nodes.Name) and target.name in values \
+                        and target.name != RULES_VARIABLE:
                     values[target.name] = [f"<{target.name}>"]
                 elif isinstance(target, nodes.Getattr) and isinstance(target.node, nodes.Name):
                     owner = values.get(target.node.name)
@@ -59,9 +78,12 @@ def placeholder_variables(runbook: Runbook) -> dict[str, Any]:
     return values
 
 
-def render_with_placeholders(runbook: Runbook) -> RenderedRunbook:
-    """`runbook` rendered for a pair named '<server>' and '<partner>' (RunbookError if it cannot be)."""
-    rendered = render(runbook, placeholder_variables(runbook))
+def render_with_placeholders(runbook: Runbook, rules: list[str] | None = None) -> RenderedRunbook:
+    """`runbook` rendered for a pair named '<server>' and '<partner>' (RunbookError if it cannot be).
+
+    `rules` stands for the rules that concluded the finding; None: every rule (see RULES_VARIABLE).
+    """
+    rendered = render(runbook, placeholder_variables(runbook, rules))
     paths = {backup_file(f"<{role}>", runbook.cause): backup_file("HOST", runbook.cause)
              .replace("HOST", f"<{role}>") for role in HOST_VARIABLES}
     return dataclasses.replace(rendered, **{
