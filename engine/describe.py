@@ -94,7 +94,16 @@ def _link_history(f: dict) -> str:
             f"{f['recoveries']}× ({f.get('first_drop', '?')} … {f.get('last_drop', '?')})")
     if "shortest_outage_s" in f:
         text += f", shortest outage {f['shortest_outage_s']} s"
+    if "drop_interval_s" in f:
+        text += f", {'a drop every' if f.get('regular_interval') else 'drops about'} {_duration(f['drop_interval_s'])}"
+        text += "" if f.get("regular_interval") else " apart, irregularly"
     return text
+
+
+def _duration(seconds: int) -> str:
+    hours, rest = divmod(int(seconds), 3600)
+    minutes = rest // 60
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
 
 
 def _scope_stats(f: dict) -> str:

@@ -182,7 +182,21 @@ def _link_history(pair: Fact, own: list[Fact]) -> list[Fact]:
               "recoveries": len(recoveries), "first_drop": drops[0]["time"], "last_drop": drops[-1]["time"]}
     if outages:
         fields["shortest_outage_s"] = min(outages)
+    fields.update(_drop_period(sorted(_when(d["time"]) for d in drops)))
     return [Fact("link_history", fields, drops[-1].source, tuple(d.source for d in drops[:-1]))]
+
+
+def _drop_period(times: list[datetime]) -> dict:
+    """The median time between drops, and whether they come at a fixed period (every gap within
+    5 % or two minutes of it): with a heartbeat every minute (§3 tSend) an idle timeout longer
+    than that never expires, so drops at a fixed period point at a maximum session lifetime or
+    a scheduled reset on a device in the path, and irregular ones at load or flaps."""
+    gaps = [int((later - earlier).total_seconds()) for earlier, later in zip(times, times[1:])]
+    if len(gaps) < 2:
+        return {}
+    median = sorted(gaps)[len(gaps) // 2]
+    slack = max(120, median // 20)
+    return {"drop_interval_s": median, "regular_interval": all(abs(gap - median) <= slack for gap in gaps)}
 
 
 def _when(text: str) -> datetime:

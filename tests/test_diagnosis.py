@@ -238,3 +238,13 @@ def test_with_both_partners_collected_nothing_is_left_unconfirmed(analyzer):
     assert diagnosis.findings[0].cause == "partner_service_stopped"
     assert "Not confirmed" not in diagnosis.summary
     assert all(c.get("confidence") is not None for item in diagnosis.competing for c in item["causes"])
+
+
+def test_an_intermittent_path_with_drops_at_a_fixed_period_points_at_a_session_lifetime(analyzer):
+    d = analyzer.analyze(EXAMPLES / "intermittent_path")
+    [top] = d.findings
+    assert top.cause == "intermittent_path"
+    assert any(text.endswith("The drops come at a fixed period, every 4 h 00 min: with a failover heartbeat every "
+                             "minute an idle timeout longer than a minute never expires, so look for a maximum "
+                             "session lifetime or a scheduled session reset on the device.")
+               for text in top.explanations)

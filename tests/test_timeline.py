@@ -125,4 +125,28 @@ def test_link_history_counts_drops_and_recoveries_and_the_shortest_outage():
     [history] = of_kind(derive_timeline(facts), "link_history")
     assert history == {"server": A, "relationship": "r1", "drops": 3, "recoveries": 3,
                        "first_drop": "2026-11-30T01:00:00Z", "last_drop": "2026-11-30T09:00:00Z",
-                       "shortest_outage_s": 61}
+                       "shortest_outage_s": 61, "drop_interval_s": 14400, "regular_interval": True}
+
+
+def _flaps(times: list[str]) -> list[Fact]:
+    facts = [pair(state="Normal")]
+    for time in times:
+        back = time[:-3] + "58Z"  # back within the same minute
+        facts += [change(time, "Normal", "CommunicationInterrupted"),
+                  change(back, "CommunicationInterrupted", "Normal", event_id=20251)]
+    return facts
+
+
+def test_drops_at_a_fixed_period_are_told_apart_from_irregular_ones():
+    """With a heartbeat every minute, drops every 4 h to the minute are a session lifetime on a
+    device in the path, not an idle timeout: the history says the period and that it is fixed."""
+    regular = _flaps(["2026-11-29T02:14:07Z", "2026-11-29T06:14:08Z", "2026-11-29T10:14:07Z",
+                      "2026-11-29T14:15:09Z"])
+    [history] = of_kind(derive_timeline(regular), "link_history")
+    assert (history["drops"], history["drop_interval_s"], history["regular_interval"]) == (4, 14401, True)
+    irregular = _flaps(["2026-11-29T02:14:07Z", "2026-11-29T03:00:00Z", "2026-11-29T09:30:00Z",
+                        "2026-11-29T10:00:00Z"])
+    [history] = of_kind(derive_timeline(irregular), "link_history")
+    assert (history["drop_interval_s"], history["regular_interval"]) == (2753, False)
+    [history] = of_kind(derive_timeline(_flaps(["2026-11-29T02:14:07Z", "2026-11-29T06:14:08Z"])), "link_history")
+    assert "drop_interval_s" not in history and "regular_interval" not in history
