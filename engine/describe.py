@@ -84,7 +84,9 @@ def _incident(f: dict) -> str:
 def _state_timer(f: dict) -> str:
     text = (f"{f['server']} in {f['state']} on {f['relationship']} since {f['since']} "
             f"({f['age_s']} s at collection)")
-    if "mclt_ends" in f:
+    if f.get("state") == "Startup" and "startup_ends" in f:
+        text += f"; the 5-minute Startup timer ends at {f['startup_ends']}"
+    elif "mclt_ends" in f:
         text += f"; one MCLT ends at {f['mclt_ends']}"
     return text
 

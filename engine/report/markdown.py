@@ -128,9 +128,11 @@ def _sections(d: Diagnosis) -> list[str]:
         if clock:
             lines += [f"Times on {_md(clock)}'s clock; the partners' are corrected by the offset w32tm measured "
                       "(the time each server logged is in the last column).", ""]
-        lines += ["| time (UTC) | logged by | relationship | change | logged at |", "|---|---|---|---|---|"]
+        lines += ["| time (UTC) | logged by | relationship | state of | change | logged at |",
+                  "|---|---|---|---|---|---|"]
         for e in d.timeline:
             lines.append(f"| {_md(e['aligned_time'])} | {_md(e['server'])} | {_md(e['relationship'])} | "
+                         f"{_md(e['subject'] or e['server'])} | "
                          f"{_md(e['old_state'] or '?')} → {_md(e['new_state'])} | {_md(e['time'])} |")
         lines.append("")
     if d.problems:

@@ -65,3 +65,16 @@ def test_ruled_out_shows_the_measured_near_miss_rather_than_the_state_gate(analy
     assert line.startswith("  - clock_skew: no clock offset measurement on ")
     assert "with abs offset s above 60; found w32tm on " in line
     assert line.endswith("(+8 more rules)")
+
+
+def test_markdown_timeline_says_whose_state_changed(analyzer):
+    lines = render_report(analyzer.analyze(EXAMPLES / "two_faults"), "markdown").splitlines()
+    header = lines.index("| time (UTC) | logged by | relationship | state of | change | logged at |")
+    assert lines[header + 2] == ("| 2026-11-29T14:02:11Z | dhcp-a.contoso.com | dhcp-a-dhcp-b | dhcp-a.contoso.com | "
+                                 "Normal → CommunicationInterrupted | 2026-11-29T14:02:11Z |")
+
+
+def test_startup_evidence_names_the_startup_timer_not_mclt(analyzer):
+    [top] = analyzer.analyze(EXAMPLES / "startup_after_restart").findings
+    summaries = [e.summary for e in top.evidence if e.kind == "state_timer"]
+    assert summaries and all(s.endswith("the 5-minute Startup timer ends at 2026-11-30T09:02:53Z") for s in summaries)
