@@ -213,3 +213,14 @@ def test_both_services_stopped_starts_both(analyzer, tmp_path):
     [top] = [f for f in diagnosis.findings if f.cause == "partner_service_stopped"]
     starts = [step.target for step in top.runbook.fix if step.id == "start-dhcp"]
     assert sorted(starts) == sorted(top.fault_hosts) and len(starts) == 2
+
+
+@pytest.mark.parametrize("seed", [100010, 100370])
+def test_an_unreachable_role_whose_relationship_names_a_cluster_node_is_listed(analyzer, seed, tmp_path):
+    """The relationship names cluster node 1, which answers ping; the DHCP role's host could not be
+    reached: the unreachable host is a finding in the top 2 (partner-unreachable-named-otherwise)."""
+    _, diagnosis = _eval_case(analyzer, seed, tmp_path)
+    top2 = [f.cause for f in diagnosis.findings[:2]]
+    assert "partner_unreachable" in top2, top2
+    [finding] = [f for f in diagnosis.findings if f.cause == "partner_unreachable"]
+    assert finding.rules == ["partner-unreachable-named-otherwise"]
