@@ -78,9 +78,41 @@ def _inline(node: Any, root: dict) -> Any:
 
 
 def validate(document: str, doc: Any) -> list[SchemaProblem]:
-    """Every structural problem of `doc` (parsed YAML), sorted by line; empty when valid."""
-    problems = {_problem(doc, error) for error in _validator(document).iter_errors(plain(doc))}
-    return sorted(problems)
+    """Every structural problem of `doc` (parsed YAML), sorted by line; empty when valid.
+
+    That a document is valid is remembered across runs (engine/kbcache.memoised, keyed by the
+    document and the schema's own hash): jsonschema is half of loading a site's rules, and a
+    site directory is loaded on every run while it rarely changes. Problems are never remembered,
+    so their lines are always those of the file as it is now.
+    """
+    from .kbcache import memoised
+
+    tree = plain(doc)
+    text = json.dumps(tree, sort_keys=True, default=str)
+    found: list[SchemaProblem] = []
+
+    def check(_: str) -> list[str]:
+        found.extend(sorted({_problem(doc, error) for error in _validator(document).iter_errors(tree)}))
+        if found:
+            raise _Invalid()  # not remembered
+        return []
+
+    try:
+        memoised(f"schema-valid-{document}-{_schema_digest(document)}", text, check)
+    except _Invalid:
+        return found
+    return []
+
+
+class _Invalid(Exception):
+    """A document with structural problems (kept out of the validity memo)."""
+
+
+@lru_cache(maxsize=None)
+def _schema_digest(document: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(json.dumps(schema(document), sort_keys=True).encode()).hexdigest()[:16]
 
 
 def plain(value: Any) -> Any:

@@ -120,3 +120,26 @@ def test_catalog_loader_validates_fact_kinds(tmp_path):
         load_catalog(tmp_path)
     assert str(info.value) == (f"{tmp_path / 'thing.yaml'}:3: thing: fields.name.type: must be one of "
                                "str, int, float, bool, datetime, server, not 'string' (did you mean 'str'?)")
+
+
+def test_a_valid_document_is_remembered_and_an_invalid_one_is_checked_every_time(monkeypatch):
+    """Site rules are schema-checked on every run; a document once found valid is not checked
+    again (the memo is keyed by its content and the schema's hash), an invalid one always is."""
+    import engine.docschema as docschema
+    from engine.yamlio import load_yaml
+
+    doc = load_yaml(shipped_dir("rules") / "port-647-blocked.yaml")
+    doc["title"] = "a title no other test uses " + __name__
+    assert validate("rule", doc) == []
+    broken = dict(doc, severity="severe")
+    first = validate("rule", broken)
+    assert [p.field for p in first] == ["severity"]
+
+    def no_validator(document):
+        raise AssertionError("jsonschema ran again for a document already found valid")
+
+    real = docschema._validator
+    monkeypatch.setattr(docschema, "_validator", no_validator)
+    assert validate("rule", doc) == []
+    monkeypatch.setattr(docschema, "_validator", real)
+    assert validate("rule", broken) == first
