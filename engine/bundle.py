@@ -278,7 +278,7 @@ def looks_like_archive(path: str | os.PathLike) -> bool:
 def _is_tar(target: Path) -> bool:
     try:
         return tarfile.is_tarfile(target)
-    except OSError:
+    except (OSError, EOFError, zlib_error):  # a .tar.gz cut off inside its first block
         return False
 
 

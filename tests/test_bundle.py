@@ -144,3 +144,19 @@ def test_folder_links_and_pipes_are_reported_not_followed(tmp_path):
     assert sorted(str(e) for e in bundle.skipped) == [
         "dhcp-b: is a symbolic link to a folder; links are not followed",
         "pipe.json: is not a regular file (a pipe or device?); skipped"]
+
+
+@pytest.mark.parametrize("cut", [10, 20, 50, 100])
+def test_a_tar_gz_cut_off_in_its_first_block_is_one_clear_error(tmp_path, cut):
+    """gzip raises EOFError there, which click would turn into 'interrupted' (exit 130)."""
+    whole = tmp_path / "whole.tar.gz"
+    with tarfile.open(whole, "w:gz") as archive:
+        data = os.urandom(4000)
+        info = tarfile.TarInfo("dhcp-a/failover.json")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    path = tmp_path / "tiny.tar.gz"
+    path.write_bytes(whole.read_bytes()[:cut])
+    with pytest.raises(BundleError) as info:
+        open_bundle(path)
+    assert str(info.value) == "tiny.tar.gz: is not a readable tar archive (truncated or damaged?)"
