@@ -159,4 +159,4 @@ def test_a_tar_gz_cut_off_in_its_first_block_is_one_clear_error(tmp_path, cut):
     path.write_bytes(whole.read_bytes()[:cut])
     with pytest.raises(BundleError) as info:
         open_bundle(path)
-    assert str(info.value) == "tiny.tar.gz: is not a readable tar archive (truncated or damaged?)"
+    assert str(info.value) == f"{path}: is not a readable tar archive (truncated or damaged?)"
