@@ -148,4 +148,10 @@ def _looks_like_utf16_without_bom(data: bytes) -> bool:
 
 
 def normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """\n for every line ending: \r\n, a lone \r, and \r\r\n (a CRLF file copied once more
+    in text mode, as FTP and some ticket tools do), which must not read as a blank line after
+    every line (Format-List records are separated by blank lines)."""
+    return _LINE_END.sub("\n", text)
+
+
+_LINE_END = re.compile(r"\r+\n|\r")

@@ -55,3 +55,34 @@ def test_invalid_utf16_after_its_mark_is_one_line_naming_the_byte():
         decode(data, "dhcp-a/failover.txt")
     assert info.value.one_line() == ("dhcp-a/failover.txt: starts with a utf-16-le byte-order mark but is not "
                                      "valid utf-16-le (byte 6)")
+
+
+def test_every_windows_line_ending_and_a_crlf_file_copied_again_in_text_mode_read_as_one_newline():
+    """\\r\\r\\n is what a CRLF file becomes after one more text-mode copy: read as blank lines it
+    split every Format-List record into one record per line."""
+    from engine.textio import normalise_newlines
+
+    assert normalise_newlines("Name : r1\r\r\nState : Normal\r\nMode : LoadBalance\rScopeId : {}\n") == \
+        "Name : r1\nState : Normal\nMode : LoadBalance\nScopeId : {}\n"
+    assert normalise_newlines("a\r\n\r\nb") == "a\n\nb"  # a real blank line stays
+
+
+def test_a_bundle_whose_crlf_was_doubled_gives_the_same_diagnosis(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from engine.pipeline import Analyzer
+
+    source = Path(__file__).parent.parent / "examples" / "bundles" / "port_647_blocked"
+    bundle = tmp_path / "b"
+    shutil.copytree(source, bundle)
+    for path in bundle.rglob("*.txt"):
+        data = path.read_bytes()
+        if data.startswith(b"\xff\xfe"):
+            path.write_bytes(b"\xff\xfe" + data[2:].decode("utf-16-le").replace("\r\n", "\r\r\n").encode("utf-16-le"))
+        else:
+            path.write_bytes(data.replace(b"\r\n", b"\r\r\n"))
+    analyzer = Analyzer("native")
+    doubled, plain = analyzer.analyze(bundle), analyzer.analyze(source)
+    assert [f.cause for f in doubled.findings] == [f.cause for f in plain.findings] == ["port_647_blocked"]
+    assert doubled.problems == plain.problems
