@@ -55,11 +55,11 @@ def analyze(folder: Path, jobs: int | None, fmt: str, output: Path | None, repor
     from ..site import find_site_config, today_utc
 
     bundles, skipped = discover(folder)
+    _refuse_targets(folder, bundles, output, reports_dir)  # a command that cannot run: only that line
     for item in skipped:
         click.echo(f"fodoc: warning: skipped {item.name}: {item.reason}", err=True)
     if not bundles:
         raise UsageError(f"{folder}: holds no bundle (expected one folder, .zip or .tar.gz per customer bundle)")
-    _refuse_targets(folder, bundles, output, reports_dir)
     # Check the knowledge base and site config once, here: a broken rule directory is one error
     # line before any work, not one per worker; unknown suppressions warn once, not per worker.
     site = find_site_config(site_config, list(rule_dirs))
@@ -89,9 +89,12 @@ def _refuse_targets(folder: Path, bundles: list[Path], output: Path | None, repo
         if reports_dir is not None and (_same_file(reports_dir, bundle) or _inside(reports_dir, bundle)):
             raise UsageError(f"{reports_dir}: refusing to write reports inside the bundle {bundle} "
                              "(--reports-dir; bundles are never modified)")
-    if reports_dir is not None and _same_file(reports_dir, folder):
-        raise UsageError(f"{reports_dir}: --reports-dir is the folder of bundles itself; give the reports "
-                         "a folder of their own")
+    if reports_dir is not None and (_same_file(reports_dir, folder) or _inside(reports_dir, folder)):
+        raise UsageError(f"{reports_dir}: --reports-dir is in the folder of bundles; its reports would be "
+                         "taken for a bundle next time: give them a folder outside it (--reports-dir)")
+    if output is not None and _inside(output, folder):
+        raise UsageError(f"{output}: -o is in the folder of bundles; the next run would take it for a stray "
+                         "file: write it outside the folder (-o)")
 
 
 @contextlib.contextmanager

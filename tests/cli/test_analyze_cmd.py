@@ -147,7 +147,13 @@ def test_reports_dir_holds_each_bundles_diagnose_json(fleet_dir, capsys, tmp_pat
 def test_reports_dir_is_refused_in_the_folder_of_bundles_or_inside_a_bundle(fleet_dir, capsys):
     code, out, err = run(capsys, "analyze", str(fleet_dir), "--reports-dir", str(fleet_dir))
     assert (code, out) == (3, "")
-    assert err.endswith("--reports-dir is the folder of bundles itself; give the reports a folder of their own\n")
+    assert err.endswith("--reports-dir is in the folder of bundles; its reports would be taken for a bundle next "
+                        "time: give them a folder outside it (--reports-dir)\n")
+    for inside in ("-o", "--reports-dir"):
+        target = fleet_dir / ("fleet.json" if inside == "-o" else "reports")
+        code, out, err = run(capsys, "analyze", str(fleet_dir), inside, str(target))
+        assert (code, out) == (3, "") and err.startswith(f"fodoc: error: {target}: {inside} is in the folder of bundles")
+        assert not target.exists()
     code, out, err = run(capsys, "analyze", str(fleet_dir), "-o", str(fleet_dir / "healthy" / "fleet.txt"))
     assert (code, out) == (3, "")
     assert "refusing to write inside the bundle" in err
