@@ -21,6 +21,24 @@ def write_atomically(path: Path, text: str) -> None:
     write_bytes_atomically(path, text.encode("utf-8"))
 
 
+def check_destination(path: Path | None, option: str) -> None:
+    """Refuse, before any work, an output `option` (-o, --script...) that cannot be written: its
+    folder missing or not writable. Otherwise the report is printed and only then the write
+    fails, and the admin reads a report whose exit code is the write's."""
+    if path is None:
+        return
+    target = Path(os.path.realpath(path))
+    if target.exists() and not target.is_file():
+        if target.is_dir():
+            raise UsageError(f"{path}: {option} names a folder; give a file name")
+        return  # a pipe or a device, written to directly
+    directory = target.parent
+    if not directory.is_dir():
+        raise UsageError(f"{path}: {option}: the folder {directory} does not exist")
+    if not os.access(directory, os.W_OK):
+        raise UsageError(f"{path}: {option}: the folder {directory} is not writable")
+
+
 def write_bytes_atomically(path: Path, data: bytes) -> None:
     """Write via a temporary file in the same folder and rename, so readers never see half a file.
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from ..errors import UsageError
-from ..fileio import write_atomically
+from ..fileio import check_destination, write_atomically
 from ..inference import BACKENDS
 from . import cli
 from .diagnose_cmd import _inside, _same_file, refuse_writing_over, warn_unknown_suppressions
@@ -56,6 +57,9 @@ def analyze(folder: Path, jobs: int | None, fmt: str, output: Path | None, repor
 
     bundles, skipped = discover(folder)
     _refuse_targets(folder, bundles, output, reports_dir)  # a command that cannot run: only that line
+    check_destination(output, "-o")
+    if reports_dir is not None:
+        _check_reports_dir(reports_dir)
     for item in skipped:
         click.echo(f"fodoc: warning: skipped {item.name}: {item.reason}", err=True)
     if not bundles:
@@ -79,6 +83,17 @@ def analyze(folder: Path, jobs: int | None, fmt: str, output: Path | None, repor
     else:
         click.echo(text, nl=False)
     sys.exit(report.exit_code)
+
+
+def _check_reports_dir(reports_dir: Path) -> None:
+    """--reports-dir is made with its parents: the nearest folder that exists must take it."""
+    existing = reports_dir
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UsageError(f"{reports_dir}: --reports-dir: {existing} is not a folder")
+    if not os.access(existing, os.W_OK):
+        raise UsageError(f"{reports_dir}: --reports-dir: the folder {existing} is not writable")
 
 
 def _refuse_targets(folder: Path, bundles: list[Path], output: Path | None, reports_dir: Path | None) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from ..fileio import write_atomically
+from ..fileio import check_destination, write_atomically
 from ..inference import BACKENDS
 from ..report import FORMATS, render_report
 from ..site import find_site_config
@@ -52,6 +52,8 @@ def diagnose(bundles: tuple[Path, ...], fmt: str, engine: str, output: Path | No
     """
     for bundle in bundles:
         refuse_writing_over(bundle, output, script)
+    check_destination(output, "-o")
+    check_destination(script, "--script")
     sys.exit(report_diagnosis(list(bundles), fmt, engine, output, rule_dirs, runbook_dirs, site_config, script,
                               color))
 

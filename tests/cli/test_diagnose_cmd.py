@@ -123,3 +123,15 @@ def test_a_folder_bundle_still_takes_a_report_beside_it(tmp_path, capsys):
     code, _, err = run(capsys, "diagnose", str(bundle), "-o", str(tmp_path / "b.txt"))
     assert (code, err) == (0, "")
     assert "healthy" in (tmp_path / "b.txt").read_text(encoding="utf-8").lower()
+
+
+@pytest.mark.parametrize("option", ["-o", "--script"])
+def test_an_output_that_cannot_be_written_is_one_line_before_any_report(tmp_path, capsys, option):
+    """The write used to fail after the report was printed, so the admin read a full report whose
+    exit code (3) was the write's, not the diagnosis's."""
+    target = tmp_path / "no such folder" / "out.txt"
+    with pytest.raises(SystemExit) as info:
+        main(["diagnose", str(EXAMPLES / "port_647_blocked"), option, str(target)])
+    captured = capsys.readouterr()
+    assert (info.value.code, captured.out) == (3, "")
+    assert captured.err == f"fodoc: error: {target}: {option}: the folder {target.parent} does not exist\n"
