@@ -634,13 +634,17 @@ def to_script(rendered: RenderedRunbook) -> str:
         *(_comment(line) for line in rendered.summary.strip().splitlines()),
         "",
         "Runs the fix steps in order and stops at the first error, then runs the verify steps.",
-        "-WhatIf lists the steps without running them; -Confirm asks before each step.",
-        "The rollback steps are in Invoke-Rollback, which runs only with -Rollback.",
+        "-WhatIf lists the steps without running them; -Confirm asks before each step; a",
+        "DESTRUCTIVE step always asks first unless -Force is given.",
+        "The rollback steps are in Invoke-Rollback, which runs only with -Rollback; after them the",
+        "captures the fix keeps are renamed (.rolled-back-<time>), so the fix can be run again.",
         "#>",
         "[CmdletBinding(SupportsShouldProcess)]",
         "param(",
         "    # Run the rollback steps instead of the fix and verify steps.",
-        "    [switch]$Rollback",
+        "    [switch]$Rollback,",
+        "    # Run the DESTRUCTIVE steps without asking first (they ask even without -Confirm).",
+        "    [switch]$Force",
         ")",
         "",
         "$ErrorActionPreference = 'Stop'",
@@ -651,6 +655,7 @@ def to_script(rendered: RenderedRunbook) -> str:
     ]
     if rendered.rollback:
         lines.append(indent("\n".join(_script_steps("rollback", rendered.rollback)), "    "))
+        lines.append(indent("\n".join(_set_captures_aside(rendered)), "    "))
     else:
         lines.append("    Write-Host 'This runbook has no rollback steps.'")
     lines += ["}", "", "if ($Rollback) {", "    Invoke-Rollback", "    return", "}", ""]
@@ -670,9 +675,31 @@ def _script_steps(phase: str, steps: list[RenderedStep]) -> list[str]:
         label = f"{phase} {number}/{len(steps)} {step.id}: {step.title}"
         action = ("DESTRUCTIVE " if step.destructive else "") + label
         lines.append(f"if ($PSCmdlet.ShouldProcess({quote(step.target)}, {quote(action)})) {{")
-        lines.append(f"    Write-Host {quote(f'[{step.target}] {label}')}")
+        body = [f"Write-Host {quote(f'[{step.target}] {label}')}"]
         if step.expect:
-            lines.append(f"    Write-Host {quote('Expect: ' + step.expect.strip())}")
-        lines.append(indent(step.command, "    "))
+            body.append(f"Write-Host {quote('Expect: ' + step.expect.strip())}")
+        body.append(step.command)
+        if step.destructive:  # asks even without -Confirm: at 3 a.m. nobody remembers to pass it
+            lines.append(f"    if (-not ($Force -or $PSCmdlet.ShouldContinue({quote(f'{step.title} on {step.target}')}, "
+                         f"'DESTRUCTIVE step: continue?'))) {{ throw 'Stopped before a destructive step; "
+                         "nothing after it was run.' }")
+        lines.append(indent("\n".join(body), "    "))
         lines.append("}")
+    return lines
+
+
+def _set_captures_aside(rendered: RenderedRunbook) -> list[str]:
+    """After the rollback, rename the captures and backups the fix refuses to overwrite, so that
+    the fix can run again (they are kept, with the time of the rollback in their name)."""
+    commands = "\n".join(step.command for phase in PHASES for step in getattr(rendered, phase))
+    targets = dict.fromkeys(step.target for phase in PHASES for step in getattr(rendered, phase))
+    paths = [path for path in (backup_file(target, rendered.cause) for target in targets) if quote(path) in commands]
+    lines = []
+    for path in paths:
+        leaf = path.rsplit("\\", 1)[-1]
+        lines += [f"if (Test-Path -LiteralPath {quote(path)}) {{",
+                  f"    Rename-Item -LiteralPath {quote(path)} -NewName ({quote(leaf + '.rolled-back-')} + "
+                  "(Get-Date -Format 'yyyyMMddHHmmss'))",
+                  f"    Write-Host {quote('Set aside ' + path + ' (renamed .rolled-back-<time>): the fix can run again.')}",
+                  "}"]
     return lines

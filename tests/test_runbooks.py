@@ -642,3 +642,31 @@ def test_a_step_on_fault_runs_where_the_finding_says_the_fault_is(tmp_path, faul
     assert [step.target for step in rendered.fix] == targets
     assert rendered.fix[0].command == (f"Invoke-Command -ComputerName '{targets[0]}' -ScriptBlock {{ "
                                        "Start-Service -Name 'DHCPServer' }")
+
+
+@pytest.mark.parametrize("cause", ["relationship_corrupt", "partner_ip_changed", "cluster_node_naming"])
+def test_what_the_recreate_step_needs_is_typed_before_anything_is_deleted(shipped, cause):
+    """An empty secret at the last step used to leave the pair with no relationship and the
+    partner's scopes deleted: it is asked for before the first destructive step."""
+    fix = render(shipped[cause], VARIABLE_SETS["load-balance"]).fix
+    ask = next(n for n, step in enumerate(fix) if "-AsSecureString" in step.command)
+    first_destructive = next(n for n, step in enumerate(fix) if step.destructive)
+    assert ask < first_destructive
+    assert "throw 'No shared secret was entered; nothing was changed.'" in fix[ask].command
+    recreate = next(step for step in fix if step.id == "recreate-relationship")
+    assert "if (-not $typed) { $typed = Read-Host" in recreate.command
+
+
+def test_an_exported_script_asks_before_each_destructive_step_and_its_rollback_sets_captures_aside(shipped):
+    rendered = render(shipped["relationship_corrupt"], VARIABLE_SETS["load-balance"])
+    script = to_script(rendered)
+    destructive = [step for phase in ("fix", "rollback") for step in getattr(rendered, phase) if step.destructive]
+    assert destructive
+    assert script.count("if (-not ($Force -or $PSCmdlet.ShouldContinue(") == len(destructive)
+    assert "    [switch]$Force\n" in script
+    backup = backup_file("dhcp-a.contoso.com", "relationship_corrupt")
+    rollback = script[script.index("function Invoke-Rollback {"):script.index("if ($Rollback) {")]
+    assert (f"Rename-Item -LiteralPath '{backup}' -NewName ('dhcp-a.contoso.com-relationship_corrupt.xml.rolled-back-' "
+            "+ (Get-Date -Format 'yyyyMMddHHmmss'))") in rollback
+    assert rollback.index("Rename-Item") > rollback.index("Import-DhcpServer")
+    assert check_powershell(script) == []
