@@ -190,7 +190,19 @@ def test_port_647_blocked_renders_exactly(shipped):
            "'{}' -Port 647 }}")
     state = ("Get-DhcpServerv4Failover -ComputerName '{}' -Name 'dhcp-a-dhcp-b' | Select-Object "
              "-Property 'Name', 'PartnerServer', 'State'")
+    gpo = ("Invoke-Command -ComputerName '{}' -ScriptBlock {{\n"
+           "    $names = " + RULES + "\n"
+           "    $fromPolicy = @(Get-NetFirewallRule -Name $names -PolicyStore ActiveStore | Where-Object "
+           "-FilterScript {{ $_.PolicyStoreSourceType -eq 'GroupPolicy' }})\n"
+           "    if ($fromPolicy.Count -gt 0) {{\n"
+           "        throw ('Group Policy sets these rules on ' + $env:COMPUTERNAME + ' (' + (($fromPolicy | "
+           "ForEach-Object -MemberName PolicyStoreSource | Sort-Object -Unique) -join ', ') + '): nothing was "
+           "changed; fix that GPO, then run gpupdate /force on both servers')\n"
+           "    }}\n"
+           "}}")
     assert as_tuples["fix"] == [
+        ("check-group-policy", A, gpo.format(A)),   # before anything is recorded or changed
+        ("check-group-policy", B, gpo.format(B)),
         ("record-firewall-rules", A, _record_rules(A)),
         ("record-firewall-rules", B, _record_rules(B)),
         ("enable-failover-rules", A, enable.format(A)),

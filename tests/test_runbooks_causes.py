@@ -195,4 +195,4 @@ def test_port_647_network_path_first_step_only_for_the_network_rule(shipped):
     assert network[0].command.startswith("Write-Output ('The DHCP failover firewall rules of ' + 'dhcp-a.contoso.com' + "
                                          "' and ' + 'dhcp-b.contoso.com' + ' already allow TCP 647: it is blocked on "
                                          "the network path")
-    assert [s.id for s in fix(["port-647-blocked"])][0] == "record-firewall-rules"
+    assert [s.id for s in fix(["port-647-blocked"])][0] == "check-group-policy"

@@ -121,7 +121,9 @@ def test_show_a_rule_with_its_runbook(capsys):
     assert "    probe: tcp_probe with source = <side.server>, target = <side.partner>, port = 647, ok = false, " \
            "ping_ok = true  [from tnc]" in out.splitlines()
     lines = out.splitlines()
-    enable = lines.index("       Invoke-Command -ComputerName '<server>' -ScriptBlock {")
+    enable = max(n for n, line in enumerate(lines)
+                 if line == "       Invoke-Command -ComputerName '<server>' -ScriptBlock {"
+                 and "Enable-NetFirewallRule" in " ".join(lines[n:n + 8]))
     assert lines[enable + 1:enable + 3] == [
         "           $names = 'Microsoft-Windows-DHCP-Failover-TCP-In', 'Microsoft-Windows-DHCP-Failover-TCP-Out'",
         "           $fromPolicy = @(Get-NetFirewallRule -Name $names -PolicyStore ActiveStore | Where-Object "
