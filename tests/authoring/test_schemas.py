@@ -103,7 +103,8 @@ def test_fixture_errors_name_the_fixture_by_number(tmp_path):
 def test_runbook_loader_names_the_step_for_a_schema_error(tmp_path):
     source = (shipped_dir("runbooks") / "port_647_blocked.yaml").read_text(encoding="utf-8")
     path = tmp_path / "port_647_blocked.yaml"
-    anchor = "    on: both\n    run: |\n      Invoke-Command -ComputerName {{ target | ps }} -ScriptBlock {\n"
+    anchor = ("      sets them (then stop: the GPO named in the error must be fixed instead)\n    on: both\n    run: |\n"
+              "      Invoke-Command -ComputerName {{ target | ps }} -ScriptBlock {\n")
     assert source.count(anchor) == 1, "the enable step's shape changed; point this test at another step"
     path.write_text(source.replace(anchor, anchor.replace("on: both\n", "on: both\n    destructiv: true\n")),
                     encoding="utf-8")
