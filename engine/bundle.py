@@ -93,9 +93,14 @@ def open_bundles(paths: list[str | os.PathLike] | tuple) -> Bundle:
     paths = list(paths)
     if len(paths) == 1:
         return open_bundle(paths[0])
+    seen: dict[str, str] = {}
     for path in paths:
         if not Path(path).exists():
             raise BundleError(str(path), "does not exist (expected a bundle folder, .zip or .tar.gz)")
+        key = os.path.realpath(path)
+        if key in seen:  # the same input twice would read as a pair of one server
+            raise BundleError(str(path), f"is given twice (also as {seen[key]}); give each partner's bundle once")
+        seen[key] = str(path)
     parts: list[tuple[str, Bundle]] = []
     unreadable: list[BundleError] = []
     for path in paths:

@@ -251,3 +251,15 @@ def test_script_names_the_top_runbook_that_failed_to_render(tmp_path, capsys, mo
     assert err.startswith(f"fodoc: no runbook written to {script}: the port_647_blocked runbook of the top finding "
                           "could not be rendered (")
     assert err.endswith("cannot be rendered for dhcp-b.contoso.com: injected)\n")
+
+
+def test_the_same_bundle_given_twice_is_one_error(tmp_path, capsys):
+    """`diagnose a.zip a.zip` read as a pair of one server, at 60%, without a word."""
+    archive = tmp_path / "a.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for item in sorted((SOURCE / "DHCP-A").iterdir()):
+            bundle.write(item, f"DHCP-A/{item.name}")
+    code, out, err = run(capsys, "diagnose", str(archive), str(tmp_path / "." / "a.zip"))
+    assert (code, out) == (3, "")
+    assert err == (f"fodoc: error: {tmp_path / '.' / 'a.zip'}: is given twice (also as {archive}); give each "
+                   "partner's bundle once\n")
