@@ -67,6 +67,7 @@ _SINCE_TOLERANCE = timedelta(days=1)
 _TIME = r"\d{1,2}:\d{2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?"
 _SAMPLE = re.compile(_TIME + r"\s*,?\s*(?:d:\s*[+-]?\d+[.,]\d+s\s+o:\s*)?(?P<offset>[+-]?\d+[.,]\d+)s(?:\s.*)?")
 _FAILED_SAMPLE = re.compile(_TIME + r"\s*,?\s*error\b.*", re.IGNORECASE)
+_TIMED_LINE = re.compile(_TIME + r"\s*,.*")  # a sample line whatever it holds
 _TRACKING = re.compile(r"Tracking\s+(?P<target>\S+?)\.?(?:\s+\[.*)?", re.IGNORECASE)
 _ERROR = re.compile(r".*\berror\b.*", re.IGNORECASE)
 
@@ -250,6 +251,10 @@ def parse_stripchart(artifact: Artifact, problems: Problems) -> Iterator[Fact]:
             tracking = _TRACKING.fullmatch(line)
             if tracking:
                 reference = reference or tracking["target"]
+            elif _TIMED_LINE.fullmatch(line):
+                problems.add(artifact.path, f"sample {line[:80]!r} is not an offset such as 14:28:01, +00.0123456s "
+                                            "or an error; left out of the median", record=f"line {number}",
+                             lost=False)
             elif error_line is None and _ERROR.fullmatch(line):
                 error_line = line
             continue

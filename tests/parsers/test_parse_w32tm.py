@@ -256,3 +256,16 @@ def test_stripchart_reference_from_tracking_line_for_a_loose_file():
     facts = parse_artifact(artifact, Problems())
     assert facts[0].fields == {"reference": "10.0.0.2", "offset_s": 1.5, "abs_offset_s": 1.5, "samples": 1,
                                "failed_samples": 0}
+
+
+def test_a_stripchart_sample_that_is_no_offset_is_said_and_left_out_of_the_median(parse_bytes):
+    text = ("Tracking dhcp-b.contoso.com [10.0.0.2:123].\r\nThe current time is 11/30/2026 9:00:00 AM.\r\n"
+            "09:00:00, +00.0012345s\r\n09:00:02, NaNs\r\n09:00:04, +1e29s\r\n09:00:06, +00.0012355s\r\n")
+    facts, problems = parse_bytes(text.encode("utf-8"), "dhcp-a/w32tm-stripchart-dhcp-b.contoso.com.txt")
+    [offset] = facts
+    assert (offset["samples"], offset["offset_s"]) == (2, 0.001235)
+    assert [str(p) for p in problems.items] == [
+        "dhcp-a/w32tm-stripchart-dhcp-b.contoso.com.txt (line 4): sample '09:00:02, NaNs' is not an offset such as "
+        "14:28:01, +00.0123456s or an error; left out of the median",
+        "dhcp-a/w32tm-stripchart-dhcp-b.contoso.com.txt (line 5): sample '09:00:04, +1e29s' is not an offset such as "
+        "14:28:01, +00.0123456s or an error; left out of the median"]
