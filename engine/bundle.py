@@ -130,14 +130,12 @@ def _open_one(path: str | os.PathLike) -> Bundle:
     elif _is_tar(target):
         bundle = _open_tar(target, location, target.stat().st_size)
     elif target.name.lower().endswith(ZIP_SUFFIXES):
-        raise BundleError(location, "is not a readable zip archive (truncated or damaged?)")
+        raise BundleError(location, _UNREADABLE_ZIP)
     elif target.name.lower().endswith(TAR_SUFFIXES):
-        raise BundleError(location, "is not a readable tar archive (truncated or damaged?)")
+        raise BundleError(location, _UNREADABLE_TAR)
     else:
         raise BundleError(location, "is not a folder, .zip or .tar.gz bundle")
-    bundle.files = _strip_wrapper(bundle.files)
-    bundle.files.sort(key=lambda f: f.path)
-    return bundle
+    return _sorted_without_wrapper(bundle)
 
 
 def _open_bytes(data: bytes, location: str) -> Bundle:
@@ -145,13 +143,18 @@ def _open_bytes(data: bytes, location: str) -> Bundle:
     disk, read with the same limits as an archive file."""
     name = location.lower()
     if zipfile.is_zipfile(io.BytesIO(data)):
-        bundle = _open_zip(io.BytesIO(data), location)
-    elif _is_tar_bytes(data):
-        bundle = _open_tar(io.BytesIO(data), location, len(data))
-    elif name.endswith(ZIP_SUFFIXES):
-        raise BundleError(location, "is not a readable zip archive (truncated or damaged?)")
-    else:
-        raise BundleError(location, "is not a readable tar archive (truncated or damaged?)")
+        return _sorted_without_wrapper(_open_zip(io.BytesIO(data), location))
+    if _is_tar_bytes(data):
+        return _sorted_without_wrapper(_open_tar(io.BytesIO(data), location, len(data)))
+    raise BundleError(location, _UNREADABLE_ZIP if name.endswith(ZIP_SUFFIXES) else _UNREADABLE_TAR)
+
+
+_UNREADABLE_ZIP = "is not a readable zip archive (truncated or damaged?)"
+_UNREADABLE_TAR = "is not a readable tar archive (truncated or damaged?)"
+
+
+def _sorted_without_wrapper(bundle: Bundle) -> Bundle:
+    """The same member list whatever the archive's order or a single wrapper folder around it."""
     bundle.files = _strip_wrapper(bundle.files)
     bundle.files.sort(key=lambda f: f.path)
     return bundle
